@@ -1,0 +1,45 @@
+# The two commands a newcomer needs: `make run` and `make test` (see README.md).
+VENV ?= .venv
+PY := $(VENV)/bin/python
+PIP := $(VENV)/bin/pip
+PYTHON ?= python3
+FLASK := $(PY) -m flask --app portal
+
+.PHONY: run test install test-deps translations translations-update db demo lint clean
+
+run: install translations db demo
+	$(FLASK) run --host 127.0.0.1 --port 5000
+
+install: $(VENV)/.installed
+
+$(VENV)/.installed: requirements.txt constraints.txt
+	test -x $(PY) || $(PYTHON) -m venv $(VENV)
+	$(PIP) install -q --upgrade pip
+	$(PIP) install -q -r requirements.txt -c constraints.txt
+	touch $@
+
+test-deps: $(VENV)/.test-installed
+
+$(VENV)/.test-installed: $(VENV)/.installed requirements-dev.txt constraints.txt
+	$(PIP) install -q -r requirements-dev.txt -c constraints.txt
+	touch $@
+
+translations: install
+	$(PY) -m babel.messages.frontend compile -q -d translations
+
+# Extract new strings and merge them into the catalogs; then translate the Czech ones.
+translations-update: install
+	$(PY) -m babel.messages.frontend extract -q -F babel.cfg -k _l -k lazy_gettext -o translations/messages.pot .
+	$(PY) -m babel.messages.frontend update -q -i translations/messages.pot -d translations --no-fuzzy-matching
+
+db: install
+	$(FLASK) db upgrade
+
+demo: db
+	$(FLASK) demo-data
+
+test: test-deps translations
+	$(PY) -m pytest -q -p no:cacheprovider
+
+clean:
+	rm -rf $(VENV) instance/portal.sqlite3*

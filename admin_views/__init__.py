@@ -1,0 +1,28 @@
+"""The back office: Flask-Admin at /admin, for staff only."""
+from __future__ import annotations
+
+from flask_admin import Admin
+from flask_admin.theme import Bootstrap4Theme
+from flask_babel import lazy_gettext as _l
+
+from extensions import db
+
+# Each module registers its views here: a list of register(admin, db) functions.
+VIEW_MODULES = ["people", "system"]
+
+
+def init_admin(app) -> Admin:
+    from admin_views.home import BackOfficeHome
+
+    admin = Admin(
+        app,
+        name=str(_l("Back office")),
+        url="/admin",
+        index_view=BackOfficeHome(name=_l("Home"), url="/admin", endpoint="admin"),
+        theme=Bootstrap4Theme(swatch="flatly", fluid=True),
+    )
+    import importlib
+
+    for name in VIEW_MODULES:
+        importlib.import_module(f"admin_views.{name}").register(admin, db)
+    return admin

@@ -1,0 +1,47 @@
+"""Customers, their portal users, staff and teams."""
+from __future__ import annotations
+
+from flask_babel import lazy_gettext as _l
+
+from admin_views.base import StaffModelView
+from models.customers import Customer
+from models.users import PortalUser, StaffRole, StaffUser, Team
+
+
+class CustomerView(StaffModelView):
+    roles = (StaffRole.CLERK, StaffRole.BILLING, StaffRole.TECHNICIAN)
+    column_list = ("number", "name", "kind", "segment", "email", "city", "active")
+    column_searchable_list = ("number", "name", "email", "company_id")
+    column_filters = ("kind", "segment", "active", "city")
+    column_default_sort = "number"
+    form_excluded_columns = StaffModelView.form_excluded_columns + ("portal_users",)
+
+
+class PortalUserView(StaffModelView):
+    roles = (StaffRole.CLERK,)
+    column_list = ("email", "name", "customer", "state", "is_account_admin", "last_sign_in_at")
+    column_searchable_list = ("email", "name")
+    column_filters = ("state", "is_account_admin")
+    form_excluded_columns = StaffModelView.form_excluded_columns + (
+        "failed_sign_ins", "locked_until", "session_version", "last_sign_in_at",
+    )
+
+
+class StaffUserView(StaffModelView):
+    roles = (StaffRole.ADMINISTRATOR,)
+    column_list = ("email", "name", "role", "teams", "active", "absent", "is_supervisor", "last_sign_in_at")
+    column_searchable_list = ("email", "name")
+    column_filters = ("role", "active", "absent")
+    form_excluded_columns = StaffModelView.form_excluded_columns + ("session_version", "last_sign_in_at")
+
+
+class TeamView(StaffModelView):
+    roles = (StaffRole.ADMINISTRATOR,)
+    column_list = ("name", "email", "is_default")
+
+
+def register(admin, db):
+    admin.add_view(CustomerView(Customer, name=_l("Customers"), endpoint="bo_customers", url="customers", category=_l("Customers")))
+    admin.add_view(PortalUserView(PortalUser, name=_l("Portal users"), endpoint="bo_portal_users", url="portal-users", category=_l("Customers")))
+    admin.add_view(StaffUserView(StaffUser, name=_l("Staff"), endpoint="bo_staff", url="staff", category=_l("Administration")))
+    admin.add_view(TeamView(Team, name=_l("Teams"), endpoint="bo_teams", url="teams", category=_l("Administration")))

@@ -1,0 +1,26 @@
+"""Who may see which back-office view: signed-in staff with one of the view's roles.
+Customers never reach the back office; anonymous visitors are sent to staff sign-in."""
+from __future__ import annotations
+
+from flask import abort, redirect, request, url_for
+from flask_login import current_user
+
+from services.access import is_staff_user
+
+
+class StaffAccessMixin:
+    # Roles that may use the view; administrators may use every view.
+    roles: tuple[str, ...] = ()
+
+    def is_accessible(self) -> bool:
+        if not is_staff_user():
+            return False
+        return not self.roles or current_user.has_role(*self.roles)
+
+    def is_visible(self) -> bool:
+        return self.is_accessible()
+
+    def inaccessible_callback(self, name, **kwargs):
+        if not current_user.is_authenticated:
+            return redirect(url_for("admin.sign_in", next=request.full_path.rstrip("?")))
+        abort(404 if not is_staff_user() else 403)

@@ -1,0 +1,32 @@
+"""The audit log (read only) and the e-mail outbox."""
+from __future__ import annotations
+
+from flask_babel import lazy_gettext as _l
+
+from admin_views.base import ReadOnlyModelView
+from models.audit import AuditEntry
+from models.outbox import OutgoingEmail
+from models.users import StaffRole
+
+
+class AuditLogView(ReadOnlyModelView):
+    roles = (StaffRole.ADMINISTRATOR,)
+    column_list = ("at", "actor_kind", "actor", "action", "record_type", "record_id", "ip_address")
+    column_searchable_list = ("actor", "action", "record_id")
+    column_filters = ("actor_kind", "action", "record_type", "at")
+    column_default_sort = ("at", True)
+
+
+class OutboxView(ReadOnlyModelView):
+    """Without a mail server the e-mails stay here, so a developer can read them."""
+
+    roles = (StaffRole.ADMINISTRATOR, StaffRole.CLERK)
+    column_list = ("created_at", "recipient", "subject", "state", "attempts", "next_attempt_at", "sent_at")
+    column_searchable_list = ("recipient", "subject")
+    column_filters = ("state",)
+    column_default_sort = ("created_at", True)
+
+
+def register(admin, db):
+    admin.add_view(AuditLogView(AuditEntry, name=_l("Audit log"), endpoint="bo_audit", url="audit", category=_l("Administration")))
+    admin.add_view(OutboxView(OutgoingEmail, name=_l("E-mail outbox"), endpoint="bo_outbox", url="outbox", category=_l("Administration")))

@@ -1,0 +1,31 @@
+"""Registers the portal's blueprints: one per module."""
+from __future__ import annotations
+
+from blueprints import auth, dashboard
+from blueprints.coming_soon import coming_soon_blueprint
+from blueprints.navigation import NAVIGATION, items_for
+
+# Modules with a real blueprint; the others show a "coming soon" page until their issue lands.
+MODULE_BLUEPRINTS: dict = {}
+
+
+# Counts shown beside navigation items (e.g. unread messages): module -> callable(scope).
+NAV_BADGES: dict = {}
+
+
+def register_blueprints(app) -> None:
+    from services.access import current_scope, is_portal_user
+
+    @app.context_processor
+    def portal_navigation():
+        if not is_portal_user():
+            return {"portal_user": False, "navigation": [], "nav_badges": {}}
+        scope = current_scope()
+        badges = {m: count(scope) for m, count in NAV_BADGES.items() if scope.may(m)}
+        return {"portal_user": True, "navigation": items_for(scope.modules), "nav_badges": badges}
+
+    app.register_blueprint(auth.bp)
+    app.register_blueprint(dashboard.bp)
+    for item in NAVIGATION:
+        bp = MODULE_BLUEPRINTS.get(item.module) or coming_soon_blueprint(item)
+        app.register_blueprint(bp)

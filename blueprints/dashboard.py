@@ -1,0 +1,20 @@
+"""The first page after sign-in: what needs the customer's attention, per module."""
+from __future__ import annotations
+
+from flask import render_template
+from flask_login import current_user
+
+from blueprints.navigation import items_for
+from services.access import PortalBlueprint, current_scope
+
+bp = PortalBlueprint("dashboard", __name__)
+
+
+@bp.route("/")
+def index():
+    scope = current_scope()
+    return render_template(
+        "dashboard.html",
+        customer=current_user.customer,
+        modules=items_for(scope.modules),
+    )

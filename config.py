@@ -1,0 +1,128 @@
+"""Configuration: sensible defaults that need nothing, overridden by an instance
+config file (instance/portal.cfg) and then by environment variables."""
+from __future__ import annotations
+
+import os
+import secrets
+from datetime import timedelta
+from pathlib import Path
+
+
+class ConfigError(RuntimeError):
+    """The configuration is unsafe or incomplete; the message says what to fix."""
+
+
+class Defaults:
+    ENV_NAME = "development"
+    SQLALCHEMY_ENGINE_OPTIONS = {"pool_pre_ping": True}
+    BABEL_DEFAULT_LOCALE = "cs"
+    BABEL_DEFAULT_TIMEZONE = "Europe/Prague"
+    LANGUAGES = ("cs", "en")
+    WTF_CSRF_TIME_LIMIT = None  # the token lives as long as the session
+    MAX_CONTENT_LENGTH = 12 * 1024 * 1024
+    MAX_UPLOAD_BYTES = 10 * 1024 * 1024
+    SESSION_COOKIE_HTTPONLY = True
+    SESSION_COOKIE_SAMESITE = "Lax"
+    SESSION_COOKIE_NAME = "portal_session"
+    PERMANENT_SESSION_LIFETIME = timedelta(hours=8)  # absolute session timeout
+    SESSION_IDLE_MINUTES = 30
+    REMEMBER_COOKIE_DURATION = timedelta(seconds=0)
+    MAIL_DEFAULT_SENDER = ("Zákaznický portál", "portal@energie.example")
+    MAIL_SERVER = None  # without a server, e-mails stay queued for the back office to read
+    MAIL_PORT = 25
+    MAIL_USE_TLS = False
+    MAIL_USE_SSL = False
+    MAIL_USERNAME = None
+    MAIL_PASSWORD = None
+    MAIL_TIMEOUT = 10
+    OUTBOX_MAX_ATTEMPTS = 8
+    OUTBOX_SEND_AFTER_REQUEST = True
+    RATELIMIT_STORAGE_URI = "memory://"
+    RATELIMIT_HEADERS_ENABLED = False
+    PORTAL_BASE_URL = "http://127.0.0.1:5000"
+    SUPPLIER_NAME = "Energie Praha a.s."
+    SUPPLIER_ADDRESS = ("Vinohradská 2828/151", "130 00 Praha 3")
+    SUPPLIER_COMPANY_ID = "27376516"
+    SUPPLIER_VAT_ID = "CZ27376516"
+    SUPPLIER_BANK_ACCOUNT = "2001234567/2010"
+    SUPPLIER_IBAN = "CZ6520100000002001234567"
+    PREFERRED_URL_SCHEME = "http"
+    BOOTSTRAP_SERVE_LOCAL = True  # no CDN: Bootstrap 5 comes from the Bootstrap-Flask package
+
+
+# Settings read from the environment, with the type they are converted to.
+ENVIRONMENT_SETTINGS = {
+    "SECRET_KEY": str,
+    "DATABASE_URL": str,
+    "MAIL_SERVER": str,
+    "MAIL_PORT": int,
+    "MAIL_USE_TLS": bool,
+    "MAIL_USE_SSL": bool,
+    "MAIL_USERNAME": str,
+    "MAIL_PASSWORD": str,
+    "MAIL_DEFAULT_SENDER": str,
+    "RATELIMIT_STORAGE_URI": str,
+    "PORTAL_BASE_URL": str,
+    "SESSION_IDLE_MINUTES": int,
+    "ENV_NAME": str,
+}
+
+
+def _convert(kind, raw: str):
+    if kind is bool:
+        return raw.strip().lower() in {"1", "true", "yes", "on"}
+    return kind(raw)
+
+
+def load_config(app, overrides: dict | None = None) -> None:
+    app.config.from_object(Defaults)
+    instance = Path(app.instance_path)
+    instance.mkdir(parents=True, exist_ok=True)
+    app.config.from_pyfile(str(instance / "portal.cfg"), silent=True)
+    for name, kind in ENVIRONMENT_SETTINGS.items():
+        env_name = "PORTAL_ENV" if name == "ENV_NAME" else name
+        if os.environ.get(env_name):
+            app.config[name] = _convert(kind, os.environ[env_name])
+    if overrides:
+        app.config.update(overrides)
+
+    url = app.config.get("SQLALCHEMY_DATABASE_URI") or app.config.get("DATABASE_URL")
+    if not url:
+        url = f"sqlite:///{instance / 'portal.sqlite3'}"
+    if url.startswith("postgres://"):
+        url = "postgresql://" + url[len("postgres://"):]
+    if url.startswith("postgresql://"):
+        url = "postgresql+psycopg://" + url[len("postgresql://"):]
+    app.config["SQLALCHEMY_DATABASE_URI"] = url
+
+    production = app.config["ENV_NAME"] == "production"
+    if production:
+        _check_production(app)
+        app.config.setdefault("SESSION_COOKIE_SECURE", True)
+        app.config["SESSION_COOKIE_SECURE"] = True
+        app.config["PREFERRED_URL_SCHEME"] = "https"
+    elif not app.config.get("SECRET_KEY"):
+        app.config["SECRET_KEY"] = _instance_secret(instance)
+
+
+def _check_production(app) -> None:
+    problems = []
+    if not app.config.get("SECRET_KEY") or len(app.config["SECRET_KEY"]) < 32:
+        problems.append("SECRET_KEY must be set to a random value of at least 32 characters")
+    if app.debug or os.environ.get("FLASK_DEBUG") in {"1", "true"}:
+        problems.append("debug mode must be off")
+    if app.config["SQLALCHEMY_DATABASE_URI"].startswith("sqlite") and not app.config.get(
+        "ALLOW_SQLITE_IN_PRODUCTION"
+    ):
+        problems.append("DATABASE_URL should point at PostgreSQL")
+    if problems:
+        raise ConfigError("Refusing to start in production: " + "; ".join(problems) + ".")
+
+
+def _instance_secret(instance: Path) -> str:
+    """A secret generated once into the instance folder and reused afterwards."""
+    path = instance / "secret_key"
+    if not path.exists():
+        path.write_text(secrets.token_hex(32))
+        path.chmod(0o600)
+    return path.read_text().strip()

@@ -1,0 +1,59 @@
+"""The audit trail: who did what to which record, from where. Append-only."""
+from __future__ import annotations
+
+import enum
+from datetime import datetime
+
+from sqlalchemy import CheckConstraint, ForeignKey, Index, String, Text, event
+from sqlalchemy.orm import Mapped, mapped_column
+
+from extensions import db
+from models.base import UTCDateTime, check_in, utcnow
+
+
+class ActorKind(enum.StrEnum):
+    CUSTOMER = "customer"
+    STAFF = "staff"
+    SYSTEM = "system"
+    ANONYMOUS = "anonymous"
+
+
+class AuditEntry(db.Model):
+    __tablename__ = "audit_entries"
+    __table_args__ = (
+        CheckConstraint(check_in("actor_kind", ActorKind), name="actor_kind"),
+        Index("ix_audit_entries_record", "record_type", "record_id"),
+    )
+
+    id: Mapped[int] = mapped_column(primary_key=True)
+    at: Mapped[datetime] = mapped_column(UTCDateTime, default=utcnow, index=True)
+    actor_kind: Mapped[str] = mapped_column(String(16))
+    # Kept as plain text too, so the entry still says who it was after a user is deleted.
+    actor: Mapped[str] = mapped_column(String(254))
+    portal_user_id: Mapped[int | None] = mapped_column(
+        ForeignKey("portal_users.id", ondelete="SET NULL"), index=True
+    )
+    staff_user_id: Mapped[int | None] = mapped_column(
+        ForeignKey("staff_users.id", ondelete="SET NULL"), index=True
+    )
+    customer_id: Mapped[int | None] = mapped_column(
+        ForeignKey("customers.id", ondelete="SET NULL"), index=True
+    )
+    action: Mapped[str] = mapped_column(String(64), index=True)
+    record_type: Mapped[str | None] = mapped_column(String(64))
+    record_id: Mapped[str | None] = mapped_column(String(64))
+    details: Mapped[str | None] = mapped_column(Text)
+    ip_address: Mapped[str | None] = mapped_column(String(45))
+
+    def __str__(self) -> str:
+        return f"{self.at:%Y-%m-%d %H:%M} {self.actor} {self.action}"
+
+
+@event.listens_for(AuditEntry, "before_update")
+def _refuse_update(mapper, connection, target):
+    raise ValueError("audit entries are never edited")
+
+
+@event.listens_for(AuditEntry, "before_delete")
+def _refuse_delete(mapper, connection, target):
+    raise ValueError("audit entries are never deleted")

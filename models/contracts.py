@@ -1,0 +1,42 @@
+"""Contracts: which product a customer buys for which supply points, and when."""
+from __future__ import annotations
+
+from datetime import date
+
+from sqlalchemy import CheckConstraint, Column, Date, ForeignKey, String, Table
+from sqlalchemy.orm import Mapped, mapped_column, relationship
+
+from extensions import db
+from models.base import TimestampMixin
+
+contract_supply_points = Table(
+    "contract_supply_points",
+    db.metadata,
+    Column("contract_id", ForeignKey("contracts.id", ondelete="CASCADE"), primary_key=True),
+    Column("supply_point_id", ForeignKey("supply_points.id", ondelete="CASCADE"), primary_key=True),
+)
+
+
+class Contract(TimestampMixin, db.Model):
+    __tablename__ = "contracts"
+    __table_args__ = (CheckConstraint("valid_to IS NULL OR valid_to >= valid_from", name="validity"),)
+
+    id: Mapped[int] = mapped_column(primary_key=True)
+    number: Mapped[str] = mapped_column(String(20), unique=True)
+    customer_id: Mapped[int] = mapped_column(ForeignKey("customers.id"), index=True)
+    product_id: Mapped[int] = mapped_column(ForeignKey("products.id"))
+    valid_from: Mapped[date] = mapped_column(Date)
+    valid_to: Mapped[date | None] = mapped_column(Date)
+    signed_document_id: Mapped[int | None] = mapped_column(ForeignKey("stored_files.id", ondelete="SET NULL"))
+
+    customer = relationship("Customer", backref="contracts")
+    product = relationship("Product")
+    supply_points = relationship("SupplyPoint", secondary=contract_supply_points, backref="contracts")
+    signed_document = relationship("StoredFile")
+
+    def __str__(self) -> str:
+        return self.number
+
+    @classmethod
+    def portal_scope(cls, query, scope):
+        return query.where(cls.customer_id == scope.customer_id)

@@ -1,0 +1,83 @@
+"""Documents to download: forms and templates, with their visibility and versions."""
+from __future__ import annotations
+
+import enum
+from datetime import date, datetime
+
+from sqlalchemy import CheckConstraint, Date, ForeignKey, Integer, String, Text, or_
+from sqlalchemy.orm import Mapped, mapped_column, relationship
+
+from extensions import db
+from models.base import TimestampMixin, UTCDateTime, check_in, utcnow
+from models.customers import Segment
+
+
+class DocumentVisibility(enum.StrEnum):
+    PUBLIC = "public"  # also without sign-in
+    CUSTOMERS = "customers"  # every signed-in customer
+    SEGMENT = "segment"  # customers of one segment
+
+
+class DocumentCategory(db.Model):
+    __tablename__ = "document_categories"
+
+    id: Mapped[int] = mapped_column(primary_key=True)
+    name: Mapped[str] = mapped_column(String(100), unique=True)
+    position: Mapped[int] = mapped_column(Integer, default=0)
+
+    def __str__(self) -> str:
+        return self.name
+
+
+class Document(TimestampMixin, db.Model):
+    __tablename__ = "documents"
+    __table_args__ = (
+        CheckConstraint(check_in("visibility", DocumentVisibility), name="visibility"),
+        CheckConstraint(f"segment IS NULL OR {check_in('segment', Segment)}", name="segment"),
+        CheckConstraint("visibility != 'segment' OR segment IS NOT NULL", name="segment_given"),
+        CheckConstraint("valid_to IS NULL OR valid_to >= valid_from", name="validity"),
+    )
+
+    id: Mapped[int] = mapped_column(primary_key=True)
+    category_id: Mapped[int] = mapped_column(ForeignKey("document_categories.id"), index=True)
+    title: Mapped[str] = mapped_column(String(200))
+    description: Mapped[str | None] = mapped_column(Text)
+    visibility: Mapped[str] = mapped_column(String(16), default=DocumentVisibility.CUSTOMERS)
+    segment: Mapped[str | None] = mapped_column(String(16))
+    valid_from: Mapped[date] = mapped_column(Date, default=date.today)
+    valid_to: Mapped[date | None] = mapped_column(Date)
+    file_id: Mapped[int] = mapped_column(ForeignKey("stored_files.id"))
+
+    category = relationship("DocumentCategory")
+    file = relationship("StoredFile")
+    versions: Mapped[list["DocumentVersion"]] = relationship(back_populates="document", cascade="all, delete-orphan")
+
+    def __str__(self) -> str:
+        return self.title
+
+    @classmethod
+    def portal_scope(cls, query, scope):
+        today = date.today()
+        return query.where(
+            or_(cls.visibility.in_([DocumentVisibility.PUBLIC, DocumentVisibility.CUSTOMERS]),
+                (cls.visibility == DocumentVisibility.SEGMENT) & (cls.segment == scope.segment)),
+            cls.valid_from <= today,
+            or_(cls.valid_to.is_(None), cls.valid_to >= today),
+        )
+
+
+class DocumentVersion(db.Model):
+    """An earlier file of a document, kept when staff replace it."""
+
+    __tablename__ = "document_versions"
+
+    id: Mapped[int] = mapped_column(primary_key=True)
+    document_id: Mapped[int] = mapped_column(ForeignKey("documents.id", ondelete="CASCADE"), index=True)
+    file_id: Mapped[int] = mapped_column(ForeignKey("stored_files.id"))
+    replaced_at: Mapped[datetime] = mapped_column(UTCDateTime, default=utcnow)
+
+    document: Mapped[Document] = relationship(back_populates="versions")
+    file = relationship("StoredFile")
+
+    def __str__(self) -> str:
+        return f"{self.document} ({self.replaced_at:%Y-%m-%d})"

@@ -1,0 +1,45 @@
+"""Outgoing e-mail: written in the same transaction as the change that causes it,
+sent after commit, retried with back-off until delivered."""
+from __future__ import annotations
+
+import enum
+from datetime import datetime
+
+from sqlalchemy import CheckConstraint, Index, Integer, String, Text
+from sqlalchemy.orm import Mapped, mapped_column
+
+from extensions import db
+from models.base import TimestampMixin, UTCDateTime, check_in, utcnow
+
+
+class EmailState(enum.StrEnum):
+    QUEUED = "queued"
+    SENT = "sent"
+    FAILED = "failed"  # gave up after the last retry; staff can requeue
+
+
+class OutgoingEmail(TimestampMixin, db.Model):
+    __tablename__ = "outgoing_emails"
+    __table_args__ = (
+        CheckConstraint(check_in("state", EmailState), name="state"),
+        CheckConstraint("attempts >= 0", name="attempts_non_negative"),
+        Index("ix_outgoing_emails_due", "state", "next_attempt_at"),
+    )
+
+    id: Mapped[int] = mapped_column(primary_key=True)
+    recipient: Mapped[str] = mapped_column(String(254))
+    subject: Mapped[str] = mapped_column(String(255))
+    body_text: Mapped[str] = mapped_column(Text)
+    body_html: Mapped[str | None] = mapped_column(Text)
+    state: Mapped[str] = mapped_column(String(16), default=EmailState.QUEUED)
+    attempts: Mapped[int] = mapped_column(Integer, default=0)
+    next_attempt_at: Mapped[datetime] = mapped_column(UTCDateTime, default=utcnow)
+    sent_at: Mapped[datetime | None] = mapped_column(UTCDateTime)
+    last_error: Mapped[str | None] = mapped_column(Text)
+    # Optional link back to what the e-mail is about (e.g. a message recipient),
+    # so that delivery can be recorded when the server accepts it.
+    topic: Mapped[str | None] = mapped_column(String(64))
+    topic_id: Mapped[int | None] = mapped_column(Integer)
+
+    def __str__(self) -> str:
+        return f"{self.recipient}: {self.subject}"

@@ -1,0 +1,88 @@
+"""Products and their price lists with price items."""
+from __future__ import annotations
+
+from datetime import date
+from decimal import Decimal
+
+from sqlalchemy import CheckConstraint, Date, ForeignKey, Index, Numeric, String, or_
+from sqlalchemy.orm import Mapped, mapped_column, relationship
+
+from extensions import db
+from models.base import TimestampMixin, check_in
+from models.customers import Segment
+from models.metering import Commodity
+
+
+class Product(TimestampMixin, db.Model):
+    __tablename__ = "products"
+    __table_args__ = (CheckConstraint(check_in("commodity", Commodity), name="commodity"),)
+
+    id: Mapped[int] = mapped_column(primary_key=True)
+    code: Mapped[str] = mapped_column(String(20), unique=True)
+    name: Mapped[str] = mapped_column(String(100))
+    commodity: Mapped[str] = mapped_column(String(16))
+
+    def __str__(self) -> str:
+        return self.name
+
+
+class PriceList(TimestampMixin, db.Model):
+    __tablename__ = "price_lists"
+    __table_args__ = (
+        CheckConstraint(check_in("commodity", Commodity), name="commodity"),
+        CheckConstraint(check_in("segment", Segment), name="segment"),
+        CheckConstraint("valid_to IS NULL OR valid_to >= valid_from", name="validity"),
+        Index("ix_price_lists_product_validity", "product_id", "valid_from"),
+    )
+
+    id: Mapped[int] = mapped_column(primary_key=True)
+    name: Mapped[str] = mapped_column(String(200))
+    commodity: Mapped[str] = mapped_column(String(16))
+    product_id: Mapped[int | None] = mapped_column(ForeignKey("products.id"))
+    distribution_tariff: Mapped[str | None] = mapped_column(String(10))
+    segment: Mapped[str] = mapped_column(String(16), default=Segment.HOUSEHOLD)
+    valid_from: Mapped[date] = mapped_column(Date)
+    valid_to: Mapped[date | None] = mapped_column(Date)
+    pdf_id: Mapped[int | None] = mapped_column(ForeignKey("stored_files.id", ondelete="SET NULL"))
+
+    product = relationship("Product")
+    pdf = relationship("StoredFile")
+    items: Mapped[list["PriceItem"]] = relationship(back_populates="price_list", cascade="all, delete-orphan",
+                                                    order_by="PriceItem.id")
+
+    def is_valid_on(self, day: date) -> bool:
+        return self.valid_from <= day and (self.valid_to is None or self.valid_to >= day)
+
+    def __str__(self) -> str:
+        return self.name
+
+    @classmethod
+    def portal_scope(cls, query, scope):
+        """Price lists are published per segment: a customer sees its segment's."""
+        return query.where(cls.segment == scope.segment)
+
+    @classmethod
+    def valid_on(cls, day: date):
+        return (cls.valid_from <= day) & or_(cls.valid_to.is_(None), cls.valid_to >= day)
+
+
+class PriceItem(db.Model):
+    __tablename__ = "price_items"
+    __table_args__ = (CheckConstraint("vat_rate >= 0", name="vat_rate"),)
+
+    id: Mapped[int] = mapped_column(primary_key=True)
+    price_list_id: Mapped[int] = mapped_column(ForeignKey("price_lists.id", ondelete="CASCADE"), index=True)
+    component: Mapped[str] = mapped_column(String(200))
+    unit: Mapped[str] = mapped_column(String(20))  # Kč/MWh, Kč/měsíc
+    price_without_vat: Mapped[Decimal] = mapped_column(Numeric(12, 4, asdecimal=True))
+    vat_rate: Mapped[Decimal] = mapped_column(Numeric(5, 2, asdecimal=True), default=Decimal("21"))
+
+    price_list: Mapped[PriceList] = relationship(back_populates="items")
+
+    @property
+    def price_with_vat(self) -> Decimal:
+        price = Decimal(str(self.price_without_vat))
+        return (price * (1 + Decimal(str(self.vat_rate)) / 100)).quantize(Decimal("0.01"))
+
+    def __str__(self) -> str:
+        return self.component

@@ -1,0 +1,193 @@
+"""The two kinds of account: portal users (who act for a customer) and staff users
+(who work in the back office). They live in separate tables so that neither can
+ever sign in where the other belongs."""
+from __future__ import annotations
+
+import enum
+from datetime import datetime
+
+from flask_login import UserMixin
+from sqlalchemy import (
+    Boolean,
+    CheckConstraint,
+    Column,
+    ForeignKey,
+    Integer,
+    String,
+    Table,
+)
+from sqlalchemy.orm import Mapped, mapped_column, relationship
+from werkzeug.security import check_password_hash, generate_password_hash
+
+from extensions import db
+from models.base import TimestampMixin, UTCDateTime, check_in
+
+# scrypt is Werkzeug's default and a memory-hard modern hash.
+PASSWORD_METHOD = "scrypt"
+
+
+class Module(enum.StrEnum):
+    """Portal modules a user can be given a right to."""
+
+    ACCOUNT = "account"
+    INVOICES = "invoices"
+    SUPPLY_POINTS = "supply_points"
+    READINGS = "readings"
+    REQUESTS = "requests"
+    MESSAGES = "messages"
+    DOCUMENTS = "documents"
+    CHANGES = "changes"
+    PRICE_LISTS = "price_lists"
+    SERVICE = "service"
+
+
+class PortalUserState(enum.StrEnum):
+    INVITED = "invited"
+    ACTIVE = "active"
+    LOCKED = "locked"
+    DISABLED = "disabled"
+
+
+class PasswordMixin:
+    password_hash: Mapped[str | None] = mapped_column(String(255))
+
+    def set_password(self, password: str) -> None:
+        self.password_hash = generate_password_hash(password, method=PASSWORD_METHOD)
+
+    def check_password(self, password: str) -> bool:
+        return bool(self.password_hash) and check_password_hash(self.password_hash, password)
+
+
+class PortalUserRight(db.Model):
+    __tablename__ = "portal_user_rights"
+    __table_args__ = (CheckConstraint(check_in("module", Module), name="module"),)
+
+    user_id: Mapped[int] = mapped_column(
+        ForeignKey("portal_users.id", ondelete="CASCADE"), primary_key=True
+    )
+    module: Mapped[str] = mapped_column(String(32), primary_key=True)
+
+
+# A user limited to some supply points sees only those; no rows means "all of the customer's".
+portal_user_supply_points = Table(
+    "portal_user_supply_points",
+    db.metadata,
+    Column("user_id", ForeignKey("portal_users.id", ondelete="CASCADE"), primary_key=True),
+    Column("supply_point_id", ForeignKey("supply_points.id", ondelete="CASCADE"), primary_key=True),
+)
+
+
+class PortalUser(PasswordMixin, UserMixin, TimestampMixin, db.Model):
+    __tablename__ = "portal_users"
+    __table_args__ = (CheckConstraint(check_in("state", PortalUserState), name="state"),)
+
+    id: Mapped[int] = mapped_column(primary_key=True)
+    customer_id: Mapped[int] = mapped_column(
+        ForeignKey("customers.id", ondelete="CASCADE"), index=True
+    )
+    email: Mapped[str] = mapped_column(String(254), unique=True)
+    name: Mapped[str] = mapped_column(String(200))
+    state: Mapped[str] = mapped_column(String(16), default=PortalUserState.INVITED)
+    # The account's administrator may manage the other users of the customer.
+    is_account_admin: Mapped[bool] = mapped_column(Boolean, default=False)
+    locale: Mapped[str | None] = mapped_column(String(5))
+    last_sign_in_at: Mapped[datetime | None] = mapped_column(UTCDateTime)
+    failed_sign_ins: Mapped[int] = mapped_column(Integer, default=0)
+    locked_until: Mapped[datetime | None] = mapped_column(UTCDateTime)
+    # Bumped to end every session of the user ("sign out everywhere", password change).
+    session_version: Mapped[int] = mapped_column(Integer, default=1)
+    totp_secret: Mapped[str | None] = mapped_column(String(64))
+
+    customer = relationship("Customer", backref="portal_users")
+    rights: Mapped[list[PortalUserRight]] = relationship(
+        cascade="all, delete-orphan", lazy="selectin"
+    )
+    supply_points = relationship("SupplyPoint", secondary=portal_user_supply_points)
+
+    def get_id(self) -> str:
+        return f"portal:{self.id}:{self.session_version}"
+
+    @property
+    def is_active(self) -> bool:
+        return self.state == PortalUserState.ACTIVE
+
+    @property
+    def modules(self) -> set[str]:
+        if self.is_account_admin:
+            return {m.value for m in Module}
+        return {r.module for r in self.rights}
+
+    def may(self, module: str) -> bool:
+        return module in self.modules
+
+    def grant(self, *modules: str) -> None:
+        have = {r.module for r in self.rights}
+        self.rights.extend(PortalUserRight(module=m) for m in modules if m not in have)
+
+    def __str__(self) -> str:
+        return f"{self.name} <{self.email}>"
+
+
+class StaffRole(enum.StrEnum):
+    ADMINISTRATOR = "administrator"
+    CLERK = "clerk"
+    BILLING = "billing"
+    TECHNICIAN = "technician"
+
+
+team_members = Table(
+    "team_members",
+    db.metadata,
+    Column("team_id", ForeignKey("teams.id", ondelete="CASCADE"), primary_key=True),
+    Column("staff_user_id", ForeignKey("staff_users.id", ondelete="CASCADE"), primary_key=True),
+)
+
+
+class Team(TimestampMixin, db.Model):
+    __tablename__ = "teams"
+
+    id: Mapped[int] = mapped_column(primary_key=True)
+    name: Mapped[str] = mapped_column(String(100), unique=True)
+    email: Mapped[str | None] = mapped_column(String(254))
+    is_default: Mapped[bool] = mapped_column(Boolean, default=False)
+
+    members: Mapped[list["StaffUser"]] = relationship(
+        secondary=team_members, back_populates="teams"
+    )
+
+    def __str__(self) -> str:
+        return self.name
+
+
+class StaffUser(PasswordMixin, UserMixin, TimestampMixin, db.Model):
+    __tablename__ = "staff_users"
+    __table_args__ = (CheckConstraint(check_in("role", StaffRole), name="role"),)
+
+    id: Mapped[int] = mapped_column(primary_key=True)
+    email: Mapped[str] = mapped_column(String(254), unique=True)
+    name: Mapped[str] = mapped_column(String(200))
+    role: Mapped[str] = mapped_column(String(16), default=StaffRole.CLERK)
+    active: Mapped[bool] = mapped_column(Boolean, default=True)
+    # Absent staff are skipped when work is delegated.
+    absent: Mapped[bool] = mapped_column(Boolean, default=False)
+    is_supervisor: Mapped[bool] = mapped_column(Boolean, default=False)
+    last_sign_in_at: Mapped[datetime | None] = mapped_column(UTCDateTime)
+    session_version: Mapped[int] = mapped_column(Integer, default=1)
+    totp_secret: Mapped[str | None] = mapped_column(String(64))
+
+    teams: Mapped[list[Team]] = relationship(secondary=team_members, back_populates="members")
+
+    def get_id(self) -> str:
+        return f"staff:{self.id}:{self.session_version}"
+
+    @property
+    def is_active(self) -> bool:
+        return self.active
+
+    def has_role(self, *roles: str) -> bool:
+        return self.role == StaffRole.ADMINISTRATOR or self.role in roles
+
+    def __str__(self) -> str:
+        return self.name
+
+

@@ -1,0 +1,43 @@
+"""The application factory: one WSGI app serves the customer portal and the back office."""
+from __future__ import annotations
+
+from flask import Flask
+
+from config import load_config
+
+
+def create_app(config: dict | None = None) -> Flask:
+    app = Flask(__name__, instance_relative_config=True)
+    load_config(app, config)
+
+    from extensions import babel, bootstrap, csrf, db, limiter, login_manager, mail, migrate
+
+    db.init_app(app)
+    migrate.init_app(app, db, render_as_batch=True)
+    csrf.init_app(app)
+    mail.init_app(app)
+    bootstrap.init_app(app)
+    limiter.init_app(app)
+
+    import models  # noqa: F401  (registers every table with the metadata)
+    from services import database, i18n, security, sessions
+
+    database.configure_sqlite(app)
+    i18n.init_app(app, babel)
+    sessions.init_app(app, login_manager)
+    security.init_app(app)
+
+    from blueprints import register_blueprints
+
+    register_blueprints(app)
+
+    from admin_views import init_admin
+
+    init_admin(app)
+
+    from services import outbox
+    from services.cli import register_commands
+
+    outbox.init_app(app)
+    register_commands(app)
+    return app

@@ -1,0 +1,95 @@
+"""The one place where portal requests are scoped to the signed-in user's customer.
+
+Every portal view gets its records through `visible()` / `visible_or_404()`, which
+apply the model's own `portal_scope` rule to the current user's `Scope`. A record of
+another customer (or outside the user's rights) therefore simply does not exist for
+the view: it answers 404, whatever the URL or the form says."""
+from __future__ import annotations
+
+from dataclasses import dataclass
+from flask import Blueprint, abort, g, redirect, request, url_for
+from flask_login import current_user
+from sqlalchemy import select
+
+from extensions import db
+from models.users import PortalUser, StaffUser
+
+
+@dataclass(frozen=True)
+class Scope:
+    customer_id: int
+    segment: str
+    modules: frozenset[str]
+    # None: every supply point of the customer; otherwise only these.
+    supply_point_ids: frozenset[int] | None
+
+    def may(self, module: str) -> bool:
+        return module in self.modules
+
+
+def is_portal_user() -> bool:
+    return current_user.is_authenticated and isinstance(current_user._get_current_object(), PortalUser)
+
+
+def is_staff_user() -> bool:
+    return current_user.is_authenticated and isinstance(current_user._get_current_object(), StaffUser)
+
+
+def current_scope() -> Scope:
+    if "portal_scope" not in g:
+        if not is_portal_user():
+            abort(404)
+        user = current_user._get_current_object()
+        limited = None
+        if user.supply_points:
+            limited = frozenset(sp.id for sp in user.supply_points)
+        g.portal_scope = Scope(
+            customer_id=user.customer_id,
+            segment=user.customer.segment,
+            modules=frozenset(user.modules),
+            supply_point_ids=limited,
+        )
+    return g.portal_scope
+
+
+def visible(model, *criteria):
+    """A SELECT of the model limited to what the current portal user may see."""
+    return model.portal_scope(select(model), current_scope()).where(*criteria)
+
+
+def visible_or_404(model, record_id, *criteria):
+    record = db.session.scalars(visible(model, model.id == record_id, *criteria)).first()
+    if record is None:
+        abort(404)
+    return record
+
+
+class PortalBlueprint(Blueprint):
+    """A blueprint of the customer portal. Every route of it requires a signed-in
+    portal user (staff are refused) and, when `module` is given, the user's right
+    to that module; a missing right answers 404 as if the page did not exist.
+    Routes declared with `public_route` answer without sign-in."""
+
+    def __init__(self, *args, module: str | None = None, **kwargs):
+        super().__init__(*args, **kwargs)
+        self.module = module
+        self.public_endpoints: set[str] = set()
+        self.before_request(self._guard)
+
+    def public_route(self, rule: str, **options):
+        def decorator(view):
+            self.public_endpoints.add(f"{self.name}.{options.get('endpoint', view.__name__)}")
+            return self.route(rule, **options)(view)
+
+        return decorator
+
+    def _guard(self):
+        if request.endpoint in self.public_endpoints:
+            return None
+        if not current_user.is_authenticated:
+            return redirect(url_for("auth.sign_in", next=request.full_path.rstrip("?")))
+        if not is_portal_user():
+            abort(404)
+        if self.module and not current_scope().may(self.module):
+            abort(404)
+        return None

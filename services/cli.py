@@ -1,0 +1,41 @@
+"""Commands for the operator: `flask --app portal <command>`."""
+from __future__ import annotations
+
+import click
+
+from extensions import db
+
+
+def register_commands(app) -> None:
+    @app.cli.command("send-mail")
+    @click.option("--limit", default=500, show_default=True, help="At most this many e-mails.")
+    def send_mail(limit):
+        """Send queued e-mails whose time has come (run it from cron every minute)."""
+        from services.outbox import send_due
+
+        sent, failed = send_due(limit=limit)
+        click.echo(f"sent {sent}, failed {failed}")
+
+    @app.cli.command("demo-data")
+    def demo_data():
+        """Fill an empty database with the demo data set (does nothing if already there)."""
+        from services.demo_data import load_demo_data
+
+        created = load_demo_data()
+        click.echo("demo data loaded" if created else "demo data already present, nothing changed")
+        db.session.remove()
+
+    @app.cli.command("create-staff")
+    @click.argument("email")
+    @click.option("--name", required=True)
+    @click.option("--role", default="administrator", show_default=True)
+    @click.password_option()
+    def create_staff(email, name, role, password):
+        """Create a back-office account."""
+        from models.users import StaffUser
+
+        user = StaffUser(email=email.lower(), name=name, role=role)
+        user.set_password(password)
+        db.session.add(user)
+        db.session.commit()
+        click.echo(f"created {email}")

@@ -1,0 +1,261 @@
+"""Test fixtures: an application with a fresh, real database for every test.
+
+SQLite (default): the schema is built once into a template file that each test
+copies. PostgreSQL (PORTAL_TEST_DATABASE_URL set): one database per test session,
+emptied after each test."""
+from __future__ import annotations
+
+import os
+import re
+import shutil
+import socket
+import threading
+import uuid
+from contextlib import contextmanager
+from pathlib import Path
+
+import pytest
+from sqlalchemy import create_engine, event, text
+from sqlalchemy.engine import make_url
+
+from extensions import db
+
+PG_URL = os.environ.get("PORTAL_TEST_DATABASE_URL")
+CHROMIUM = "/usr/bin/chromium"
+CHROMIUM_ARGS = [
+    "--no-sandbox", "--disable-gpu", "--disable-background-networking",
+    "--disable-component-update", "--disable-sync", "--no-first-run",
+]
+
+
+def base_config(tmp_path: Path, database_url: str) -> dict:
+    return {
+        "TESTING": True,
+        "SECRET_KEY": "test-secret-key-" + "x" * 32,
+        "SQLALCHEMY_DATABASE_URI": database_url,
+        "MAIL_SERVER": None,
+        "RATELIMIT_ENABLED": False,
+        "SERVER_NAME": None,
+        "PORTAL_BASE_URL": "http://localhost",
+    }
+
+
+def _pg_url(name: str) -> str:
+    url = make_url(PG_URL).set(drivername="postgresql+psycopg", database=name)
+    return url.render_as_string(hide_password=False)
+
+
+@pytest.fixture(scope="session")
+def database_template(tmp_path_factory):
+    """Build the schema once; return a function that gives each test its database."""
+    from portal import create_app
+
+    if PG_URL:
+        name = f"portal_test_{os.getpid()}_{uuid.uuid4().hex[:6]}"
+        admin = create_engine(_pg_url(make_url(PG_URL).database or "postgres"), isolation_level="AUTOCOMMIT")
+        with admin.connect() as conn:
+            conn.execute(text(f'CREATE DATABASE "{name}"'))
+        url = _pg_url(name)
+        app = create_app(base_config(tmp_path_factory.mktemp("pg"), url))
+        with app.app_context():
+            db.create_all()
+            tables = [t.name for t in db.metadata.sorted_tables]
+            db.engine.dispose()
+
+        def fresh(tmp_path):
+            return url
+
+        def clean(app):
+            with app.app_context():
+                db.session.remove()
+                with db.engine.begin() as conn:
+                    conn.execute(text("TRUNCATE " + ", ".join(f'"{t}"' for t in tables) + " RESTART IDENTITY CASCADE"))
+                db.engine.dispose()
+
+        yield fresh, clean
+        with admin.connect() as conn:
+            conn.execute(text(f'DROP DATABASE IF EXISTS "{name}" WITH (FORCE)'))
+        admin.dispose()
+    else:
+        folder = tmp_path_factory.mktemp("template")
+        template = folder / "template.sqlite3"
+        app = create_app(base_config(folder, f"sqlite:///{template}"))
+        with app.app_context():
+            db.create_all()
+            db.engine.dispose()
+
+        def fresh(tmp_path):
+            target = tmp_path / "test.sqlite3"
+            shutil.copy(template, target)
+            return f"sqlite:///{target}"
+
+        def clean(app):
+            with app.app_context():
+                db.session.remove()
+                db.engine.dispose()
+
+        yield fresh, clean
+
+
+@pytest.fixture
+def make_app(database_template, tmp_path):
+    fresh, clean = database_template
+    apps = []
+
+    def factory(**overrides):
+        from portal import create_app
+
+        config = base_config(tmp_path, fresh(tmp_path))
+        config.update(overrides)
+        app = create_app(config)
+        apps.append(app)
+        return app
+
+    yield factory
+    if apps:
+        clean(apps[0])
+
+
+@pytest.fixture
+def app(make_app):
+    app = make_app()
+    with app.app_context():
+        yield app
+        db.session.remove()
+
+
+class PortalClient:
+    """A test client that submits forms the way a browser does: it reads the CSRF
+    token from the page first, so CSRF protection stays on in tests."""
+
+    TOKEN = re.compile(r'name="csrf_token"[^>]*value="([^"]+)"|value="([^"]+)"[^>]*name="csrf_token"')
+
+    def __init__(self, app):
+        self.app = app
+        self.client = app.test_client()
+
+    def __getattr__(self, name):
+        return getattr(self.client, name)
+
+    def csrf_token(self, page: str = "/sign-in") -> str:
+        html = self.client.get(page).get_data(as_text=True)
+        match = self.TOKEN.search(html)
+        assert match, f"no CSRF token on {page}"
+        return match.group(1) or match.group(2)
+
+    def post_form(self, url: str, data: dict | None = None, *, page: str | None = None, **kwargs):
+        data = dict(data or {})
+        data.setdefault("csrf_token", self.csrf_token(page or url))
+        return self.client.post(url, data=data, **kwargs)
+
+    def sign_in(self, email: str, password: str):
+        return self.post_form("/sign-in", {"email": email, "password": password})
+
+    def staff_sign_in(self, email: str, password: str):
+        return self.post_form("/admin/sign-in", {"email": email, "password": password})
+
+
+@pytest.fixture
+def client(app):
+    return PortalClient(app)
+
+
+@contextmanager
+def count_queries(app):
+    """Counts SQL statements sent while the block runs (the SQL budget helper)."""
+    statements: list[str] = []
+
+    def before(conn, cursor, statement, *args):
+        statements.append(statement)
+
+    with app.app_context():
+        engine = db.engine
+    event.listen(engine, "before_cursor_execute", before)
+    try:
+        yield statements
+    finally:
+        event.remove(engine, "before_cursor_execute", before)
+
+
+def free_port() -> int:
+    with socket.socket() as s:
+        s.bind(("127.0.0.1", 0))
+        return s.getsockname()[1]
+
+
+@pytest.fixture
+def smtp_server():
+    """A real SMTP server on loopback that collects what it receives."""
+    from aiosmtpd.controller import Controller
+    from aiosmtpd.handlers import Message
+
+    class Collect(Message):
+        def __init__(self):
+            super().__init__()
+            self.messages = []
+
+        def handle_message(self, message):
+            self.messages.append(message)
+
+    handler = Collect()
+    port = free_port()
+    controller = Controller(handler, hostname="127.0.0.1", port=port)
+    controller.start()
+    handler.port = port
+    yield handler
+    controller.stop()
+
+
+@pytest.fixture
+def mail_app(make_app, smtp_server):
+    app = make_app(MAIL_SERVER="127.0.0.1", MAIL_PORT=smtp_server.port)
+    with app.app_context():
+        yield app
+        db.session.remove()
+
+
+# --- browser tests -------------------------------------------------------------
+
+@pytest.fixture(scope="session")
+def browser_type_launch_args(browser_type_launch_args):
+    if not Path(CHROMIUM).exists():
+        pytest.skip(f"browser tests need Debian's Chromium at {CHROMIUM} (apt-get install -y chromium)")
+    return {**browser_type_launch_args, "executable_path": CHROMIUM, "args": CHROMIUM_ARGS}
+
+
+@pytest.fixture(scope="session")
+def live_server(tmp_path_factory, database_template):
+    """The app with the demo data, served on a free loopback port for the session."""
+    from werkzeug.serving import make_server
+
+    from portal import create_app
+    from services.demo_data import load_demo_data
+
+    folder = tmp_path_factory.mktemp("live")
+    if PG_URL:
+        name = f"portal_live_{os.getpid()}_{uuid.uuid4().hex[:6]}"
+        admin = create_engine(_pg_url(make_url(PG_URL).database or "postgres"), isolation_level="AUTOCOMMIT")
+        with admin.connect() as conn:
+            conn.execute(text(f'CREATE DATABASE "{name}"'))
+        url = _pg_url(name)
+    else:
+        url = f"sqlite:///{folder / 'live.sqlite3'}"
+    config = base_config(folder, url)
+    config.update(TESTING=False, RATELIMIT_ENABLED=False)
+    app = create_app(config)
+    with app.app_context():
+        db.create_all()
+        load_demo_data()
+        db.session.remove()
+    port = free_port()
+    server = make_server("127.0.0.1", port, app, threaded=True)
+    thread = threading.Thread(target=server.serve_forever, daemon=True)
+    thread.start()
+    yield f"http://127.0.0.1:{port}"
+    server.shutdown()
+    with app.app_context():
+        db.engine.dispose()
+    if PG_URL:
+        with admin.connect() as conn:
+            conn.execute(text(f'DROP DATABASE IF EXISTS "{name}" WITH (FORCE)'))
+        admin.dispose()
