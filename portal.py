@@ -1,13 +1,17 @@
 """The application factory: one WSGI app serves the customer portal and the back office."""
 from __future__ import annotations
 
+import os
+
 from flask import Flask
 
 from config import load_config
 
 
 def create_app(config: dict | None = None) -> Flask:
-    app = Flask(__name__, instance_relative_config=True)
+    # The instance folder holds the SQLite database and the generated secret key.
+    app = Flask(__name__, instance_relative_config=True,
+                instance_path=os.environ.get("PORTAL_INSTANCE_PATH") or None)
     load_config(app, config)
 
     from extensions import babel, bootstrap, csrf, db, limiter, login_manager, mail, migrate

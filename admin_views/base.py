@@ -82,7 +82,7 @@ class StaffModelView(StaffAccessMixin, ModelView):
     def __init__(self, model, session=None, **kwargs):
         from extensions import db
 
-        super().__init__(model, session or db.session, **kwargs)
+        super().__init__(model, session or db, **kwargs)
 
 
 class ReadOnlyModelView(StaffModelView):

@@ -7,7 +7,7 @@ the view: it answers 404, whatever the URL or the form says."""
 from __future__ import annotations
 
 from dataclasses import dataclass
-from flask import Blueprint, abort, g, redirect, request, url_for
+from flask import Blueprint, abort, redirect, request, url_for
 from flask_login import current_user
 from sqlalchemy import select
 
@@ -36,20 +36,23 @@ def is_staff_user() -> bool:
 
 
 def current_scope() -> Scope:
-    if "portal_scope" not in g:
-        if not is_portal_user():
-            abort(404)
-        user = current_user._get_current_object()
+    """The current portal user's scope, computed once per request."""
+    if not is_portal_user():
+        abort(404)
+    user = current_user._get_current_object()
+    cached = getattr(request, "_portal_scope", None)
+    if cached is None:
         limited = None
         if user.supply_points:
             limited = frozenset(sp.id for sp in user.supply_points)
-        g.portal_scope = Scope(
+        cached = Scope(
             customer_id=user.customer_id,
             segment=user.customer.segment,
             modules=frozenset(user.modules),
             supply_point_ids=limited,
         )
-    return g.portal_scope
+        request._portal_scope = cached
+    return cached
 
 
 def visible(model, *criteria):

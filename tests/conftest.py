@@ -133,12 +133,26 @@ class PortalClient:
     def __init__(self, app):
         self.app = app
         self.client = app.test_client()
+        # English by default so that assertions read naturally; Czech tests ask for it.
+        self.client.environ_base["HTTP_ACCEPT_LANGUAGE"] = "en"
 
     def __getattr__(self, name):
         return getattr(self.client, name)
 
+    def open(self, *args, **kwargs):
+        # Each request gets its own application context, as in a real server:
+        # otherwise `g` (signed-in user, CSRF token) would leak between requests.
+        with self.app.app_context():
+            return self.client.open(*args, **kwargs)
+
+    def get(self, *args, **kwargs):
+        return self.open(*args, method="GET", **kwargs)
+
+    def post(self, *args, **kwargs):
+        return self.open(*args, method="POST", **kwargs)
+
     def csrf_token(self, page: str = "/sign-in") -> str:
-        html = self.client.get(page).get_data(as_text=True)
+        html = self.get(page).get_data(as_text=True)
         match = self.TOKEN.search(html)
         assert match, f"no CSRF token on {page}"
         return match.group(1) or match.group(2)
@@ -146,7 +160,7 @@ class PortalClient:
     def post_form(self, url: str, data: dict | None = None, *, page: str | None = None, **kwargs):
         data = dict(data or {})
         data.setdefault("csrf_token", self.csrf_token(page or url))
-        return self.client.post(url, data=data, **kwargs)
+        return self.post(url, data=data, **kwargs)
 
     def sign_in(self, email: str, password: str):
         return self.post_form("/sign-in", {"email": email, "password": password})
@@ -208,7 +222,7 @@ def smtp_server():
 
 @pytest.fixture
 def mail_app(make_app, smtp_server):
-    app = make_app(MAIL_SERVER="127.0.0.1", MAIL_PORT=smtp_server.port)
+    app = make_app(MAIL_SERVER="127.0.0.1", MAIL_PORT=smtp_server.port, MAIL_SUPPRESS_SEND=False)
     with app.app_context():
         yield app
         db.session.remove()

@@ -1,0 +1,15 @@
+"""Assertions shared by the module tests."""
+from __future__ import annotations
+
+
+def assert_only_owner_sees(client, url: str, owner, other, password: str) -> None:
+    """`url` shows a record of `owner`'s customer: another customer's user gets 404
+    (as if it did not exist), the owner gets 200."""
+    client.sign_in(other.email, password)
+    response = client.get(url)
+    assert response.status_code == 404, f"{url} answered {response.status_code} to another customer"
+    client.post_form("/sign-out", page="/")
+    client.sign_in(owner.email, password)
+    response = client.get(url)
+    assert response.status_code == 200, f"{url} answered {response.status_code} to its owner"
+    client.post_form("/sign-out", page="/")

@@ -1,0 +1,156 @@
+"""The central access rule: who reaches which page, and nobody sees another customer's records."""
+from flask import render_template_string
+from sqlalchemy import select
+
+from extensions import db
+from factories import PASSWORD, make_customer, make_portal_user, make_staff
+from helpers import assert_only_owner_sees
+from models.metering import Commodity, SupplyPoint
+from services.access import PortalBlueprint, visible, visible_or_404
+
+# Portal endpoints that answer without sign-in. A new public page must be added
+# here deliberately; everything else must send an anonymous visitor to sign-in.
+PUBLIC_ENDPOINTS = {"auth.sign_in", "auth.language", "static", "bootstrap.static"}
+
+
+def _supply_point(customer, identifier):
+    sp = SupplyPoint(customer=customer, identifier=identifier, commodity=Commodity.ELECTRICITY,
+                     street="Dlouhá 1", city="Praha", postcode="11000")
+    db.session.add(sp)
+    db.session.commit()
+    return sp
+
+
+def _probe_app(make_app):
+    """An app with one extra scoped page, to prove the central rule itself."""
+    app = make_app()
+    probe = PortalBlueprint("probe", __name__, url_prefix="/probe", module="supply_points")
+
+    @probe.route("/supply-points/<int:point_id>")
+    def show(point_id):
+        point = visible_or_404(SupplyPoint, point_id)
+        return render_template_string("{{ p.identifier }}", p=point)
+
+    @probe.route("/supply-points")
+    def index():
+        return ",".join(p.identifier for p in db.session.scalars(visible(SupplyPoint)))
+
+    app.register_blueprint(probe)
+    return app
+
+
+def test_anonymous_visitors_are_sent_to_sign_in_from_every_portal_page(app):
+    client = app.test_client()
+    for rule in app.url_map.iter_rules():
+        if rule.endpoint in PUBLIC_ENDPOINTS or rule.rule.startswith("/admin") or "GET" not in rule.methods:
+            continue
+        url = rule.rule
+        for arg in rule.arguments:
+            url = url.replace(f"<int:{arg}>", "1").replace(f"<{arg}>", "x").replace(f"<path:{arg}>", "x")
+        response = client.get(url)
+        assert response.status_code == 302, f"{url} answered {response.status_code} without sign-in"
+        assert "/sign-in" in response.headers["Location"]
+
+
+def test_public_endpoints_are_exactly_the_known_ones(app):
+    from services.access import PortalBlueprint as PB
+
+    declared = set()
+    for bp in app.blueprints.values():
+        if isinstance(bp, PB):
+            declared |= bp.public_endpoints
+    assert declared <= PUBLIC_ENDPOINTS
+
+
+def test_another_customers_record_answers_404(make_app):
+    app = _probe_app(make_app)
+    from conftest import PortalClient
+
+    with app.app_context():
+        owner = make_portal_user()
+        other = make_portal_user()
+        mine = _supply_point(owner.customer, "859182400102993847")
+        _supply_point(other.customer, "859182400102646743")
+        client = PortalClient(app)
+        assert_only_owner_sees(client, f"/probe/supply-points/{mine.id}", owner, other, PASSWORD)
+        client.sign_in(other.email, PASSWORD)
+        assert "859182400102993847" not in client.get("/probe/supply-points").get_data(as_text=True)
+
+
+def test_a_user_limited_to_some_supply_points_sees_only_those(make_app):
+    app = _probe_app(make_app)
+    from conftest import PortalClient
+
+    with app.app_context():
+        customer = make_customer()
+        first = _supply_point(customer, "859182400102993847")
+        second = _supply_point(customer, "859182400102646743")
+        user = make_portal_user(customer, modules=["supply_points"])
+        user.supply_points.append(first)
+        db.session.commit()
+        client = PortalClient(app)
+        client.sign_in(user.email, PASSWORD)
+        assert client.get(f"/probe/supply-points/{first.id}").status_code == 200
+        assert client.get(f"/probe/supply-points/{second.id}").status_code == 404
+        assert client.get("/probe/supply-points").get_data(as_text=True) == first.identifier
+
+
+def test_a_missing_module_right_answers_404(client):
+    user = make_portal_user(modules=["invoices"])
+    client.sign_in(user.email, PASSWORD)
+    assert client.get("/invoices/").status_code == 200
+    assert client.get("/supply-points/").status_code == 404
+
+
+def test_staff_credentials_do_not_work_on_the_portal(client):
+    staff = make_staff("administrator", email="boss@example.com")
+    response = client.sign_in(staff.email, PASSWORD)
+    assert response.status_code == 200
+    assert "not right" in response.get_data(as_text=True)
+    assert client.get("/").status_code == 302
+
+
+def test_customer_credentials_do_not_work_in_the_back_office(client):
+    user = make_portal_user(email="jana@example.com")
+    response = client.staff_sign_in(user.email, PASSWORD)
+    assert "not right" in response.get_data(as_text=True)
+    assert client.get("/admin/").status_code == 302
+
+
+def test_signed_in_customers_never_reach_the_back_office(client, app):
+    user = make_portal_user()
+    client.sign_in(user.email, PASSWORD)
+    assert client.get("/admin/").status_code == 404
+    for rule in app.url_map.iter_rules():
+        if rule.rule.startswith("/admin") and "GET" in rule.methods and not rule.arguments:
+            if rule.endpoint in {"admin.sign_in", "admin.static"}:
+                continue
+            assert client.get(rule.rule).status_code in (403, 404), rule.rule
+
+
+def test_anonymous_visitors_are_sent_to_staff_sign_in(client):
+    response = client.get("/admin/customers/")
+    assert response.status_code == 302
+    assert "/admin/sign-in" in response.headers["Location"]
+
+
+def test_staff_never_reach_portal_pages(client):
+    staff = make_staff("clerk")
+    client.staff_sign_in(staff.email, PASSWORD)
+    assert client.get("/admin/").status_code == 200
+    assert client.get("/").status_code == 404
+    assert client.get("/invoices/").status_code == 404
+
+
+def test_visible_is_scoped_to_the_customer(make_app):
+    app = _probe_app(make_app)
+    with app.app_context():
+        user = make_portal_user()
+        other = make_customer()
+        _supply_point(other, "859182400110224391")
+        with app.test_request_context():
+            from flask_login import login_user
+
+            login_user(user)
+            assert db.session.scalars(visible(SupplyPoint)).all() == []
+            assert db.session.scalars(select(SupplyPoint)).all() != []

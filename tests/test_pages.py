@@ -1,0 +1,63 @@
+"""Headers, error pages and the per-page SQL budget."""
+import logging
+
+import pytest
+
+from conftest import count_queries
+from extensions import db
+from factories import PASSWORD, make_customer, make_portal_user
+from models.audit import AuditEntry
+
+
+def test_security_headers_on_portal_pages(client):
+    response = client.get("/sign-in")
+    csp = response.headers["Content-Security-Policy"]
+    assert "script-src 'self';" in csp and "unsafe-inline" not in csp
+    assert "frame-ancestors 'none'" in csp
+    assert response.headers["X-Content-Type-Options"] == "nosniff"
+    assert response.headers["Referrer-Policy"] == "same-origin"
+    assert response.headers["X-Request-Id"]
+
+
+def test_not_found_page_in_both_languages(client):
+    response = client.get("/no-such-page")
+    assert response.status_code == 404
+    assert "Page not found" in response.get_data(as_text=True)
+    response = client.get("/no-such-page", headers={"Accept-Language": "cs"})
+    assert "Stránka nenalezena" in response.get_data(as_text=True)
+
+
+def test_a_failing_request_shows_a_reference_and_no_trace(make_app, caplog):
+    app = make_app(TESTING=False, PROPAGATE_EXCEPTIONS=False)
+
+    @app.route("/boom")
+    def boom():
+        raise RuntimeError("secret internal detail")
+
+    with app.app_context(), caplog.at_level(logging.ERROR, logger="portal"):
+        response = app.test_client().get("/boom", headers={"Accept-Language": "en"})
+    page = response.get_data(as_text=True)
+    assert response.status_code == 500
+    assert "secret internal detail" not in page and "Traceback" not in page
+    request_id = response.headers["X-Request-Id"]
+    assert request_id in page
+    assert request_id in caplog.text
+
+
+def test_method_not_allowed_page(client):
+    response = client.post("/")
+    assert response.status_code in (400, 405)
+
+
+@pytest.mark.parametrize("extra_records", [0, 30])
+def test_dashboard_query_count_does_not_grow_with_data(app, client, extra_records):
+    user = make_portal_user(email="jana@example.com")
+    for _ in range(extra_records):
+        make_customer()
+        db.session.add(AuditEntry(actor_kind="system", actor="system", action="x", customer_id=user.customer_id))
+    db.session.commit()
+    client.sign_in("jana@example.com", PASSWORD)
+    client.get("/")
+    with count_queries(app) as statements:
+        assert client.get("/").status_code == 200
+    assert len(statements) <= 6, statements
