@@ -26,6 +26,8 @@ class Defaults:
     SESSION_COOKIE_NAME = "portal_session"
     PERMANENT_SESSION_LIFETIME = timedelta(hours=8)  # absolute session timeout
     SESSION_IDLE_MINUTES = 30
+    SIGN_IN_MAX_FAILURES = 5  # wrong passwords in a row before the account rests
+    SIGN_IN_LOCK_MINUTES = 15
     REMEMBER_COOKIE_DURATION = timedelta(seconds=0)
     MAIL_DEFAULT_SENDER = ("Zákaznický portál", "portal@energie.example")
     MAIL_SERVER = None  # without a server, e-mails stay queued for the back office to read

@@ -1,7 +1,7 @@
 """Registers the portal's blueprints: one per module."""
 from __future__ import annotations
 
-from blueprints import auth, dashboard
+from blueprints import auth, dashboard, profile
 from blueprints.coming_soon import coming_soon_blueprint
 from blueprints.navigation import NAVIGATION, items_for
 
@@ -26,6 +26,7 @@ def register_blueprints(app) -> None:
 
     app.register_blueprint(auth.bp)
     app.register_blueprint(dashboard.bp)
+    app.register_blueprint(profile.bp)
     for item in NAVIGATION:
         bp = MODULE_BLUEPRINTS.get(item.module) or coming_soon_blueprint(item)
         app.register_blueprint(bp)

@@ -1,0 +1,90 @@
+"""Forgotten and changed passwords, lock-out after wrong passwords, signing out everywhere."""
+import re
+from datetime import timedelta
+
+from sqlalchemy import select
+
+from conftest import PortalClient
+from extensions import db
+from factories import PASSWORD, make_portal_user
+from models.base import utcnow
+from models.outbox import OutgoingEmail
+from models.users import PortalUser
+from services.passwords import password_problems
+
+NEW = "Zelena-Louka-Za-Domem-7"
+
+
+def _reset_link(email):
+    mail = db.session.scalars(select(OutgoingEmail).where(OutgoingEmail.recipient == email)).one()
+    return re.search(r"http://localhost(/reset-password/\S+)", mail.body_text).group(1)
+
+
+def test_password_rules_say_why():
+    assert password_problems(NEW) == []
+    assert "at least 12" in str(password_problems("short")[0])
+    assert "too common" in str(password_problems("password1234")[0])
+    assert "name" in str(password_problems("NovakovaJana-2026", name="Jana Novakova")[0])
+    assert password_problems("jana.novakova-2026!x", email="jana.novakova@example.com")
+
+
+def test_forgotten_password_by_an_emailed_single_use_link(client):
+    make_portal_user(email="jana@example.com")
+    response = client.post_form("/forgotten-password", {"email": "jana@example.com"})
+    assert response.status_code == 302
+    link = _reset_link("jana@example.com")
+    page = client.post_form(link, {"new_password": "short", "confirm_password": "short"}).get_data(as_text=True)
+    assert "Use at least 12 characters." in page
+    response = client.post_form(link, {"new_password": NEW, "confirm_password": NEW})
+    assert response.headers["Location"] == "/sign-in"
+    assert client.sign_in("jana@example.com", NEW).status_code == 302
+    # The link works once only.
+    assert client.get(link).headers["Location"] == "/forgotten-password"
+
+
+def test_unknown_address_gets_the_same_answer_and_no_email(client):
+    response = client.post_form("/forgotten-password", {"email": "nobody@example.com"}, follow_redirects=True)
+    assert "If the address belongs to an account" in response.get_data(as_text=True)
+    assert db.session.scalars(select(OutgoingEmail)).all() == []
+
+
+def test_a_tampered_reset_link_is_refused(client):
+    assert client.get("/reset-password/not-a-token").headers["Location"] == "/forgotten-password"
+
+
+def test_wrong_passwords_lock_the_account_for_a_while(client, app):
+    make_portal_user(email="jana@example.com")
+    for _ in range(app.config["SIGN_IN_MAX_FAILURES"]):
+        client.sign_in("jana@example.com", "wrong password")
+    page = client.sign_in("jana@example.com", PASSWORD).get_data(as_text=True)
+    assert "not right" in page  # the right password does not help while locked
+    user = db.session.scalars(select(PortalUser)).one()
+    db.session.refresh(user)
+    user.locked_until = utcnow() - timedelta(seconds=1)
+    db.session.commit()
+    assert client.sign_in("jana@example.com", PASSWORD).status_code == 302
+
+
+def test_change_password_checks_the_current_one(client):
+    make_portal_user(email="jana@example.com")
+    client.sign_in("jana@example.com", PASSWORD)
+    page = client.post_form("/profile/", {"current_password": "nope", "new_password": NEW,
+                                          "confirm_password": NEW}).get_data(as_text=True)
+    assert "The current password is not right." in page
+    page = client.post_form("/profile/", {"current_password": PASSWORD, "new_password": NEW,
+                                          "confirm_password": "different"}).get_data(as_text=True)
+    assert "The two passwords are not the same." in page
+    response = client.post_form("/profile/", {"current_password": PASSWORD, "new_password": NEW, "confirm_password": NEW})
+    assert response.status_code == 302
+    assert client.get("/").status_code == 200  # this session goes on
+
+
+def test_sign_out_everywhere_ends_other_sessions(app, client):
+    make_portal_user(email="jana@example.com")
+    other_device = PortalClient(app)
+    other_device.sign_in("jana@example.com", PASSWORD)
+    client.sign_in("jana@example.com", PASSWORD)
+    assert other_device.get("/").status_code == 200
+    client.post_form("/profile/sign-out-everywhere", page="/profile/")
+    assert other_device.get("/").status_code == 302
+    assert client.get("/").status_code == 302
