@@ -25,12 +25,13 @@ $(VENV)/.test-installed: $(VENV)/.installed requirements-dev.txt constraints.txt
 	touch $@
 
 translations: install
-	$(PY) -m babel.messages.frontend compile -q -d translations
+	$(PY) -m babel.messages.frontend -q compile -d translations
 
 # Extract new strings and merge them into the catalogs; then translate the Czech ones.
 translations-update: install
-	$(PY) -m babel.messages.frontend extract -q -F babel.cfg -k _l -k lazy_gettext -o translations/messages.pot .
-	$(PY) -m babel.messages.frontend update -q -i translations/messages.pot -d translations --no-fuzzy-matching
+	$(PY) -m babel.messages.frontend -q extract -F babel.cfg -k _l -k lazy_gettext \
+		--ignore-dirs=.venv --ignore-dirs=node_modules --ignore-dirs=tests -o translations/messages.pot .
+	$(PY) -m babel.messages.frontend -q update -i translations/messages.pot -d translations --no-fuzzy-matching
 
 db: install
 	$(FLASK) db upgrade

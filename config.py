@@ -28,6 +28,8 @@ class Defaults:
     SESSION_IDLE_MINUTES = 30
     SIGN_IN_MAX_FAILURES = 5  # wrong passwords in a row before the account rests
     SIGN_IN_LOCK_MINUTES = 15
+    CREDENTIALS_VALID_DAYS = 30  # how long the two-part first credentials work
+    CREDENTIALS_MAX_ATTEMPTS = 5
     REMEMBER_COOKIE_DURATION = timedelta(seconds=0)
     MAIL_DEFAULT_SENDER = ("Zákaznický portál", "portal@energie.example")
     MAIL_SERVER = None  # without a server, e-mails stay queued for the back office to read

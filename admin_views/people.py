@@ -4,11 +4,12 @@ from __future__ import annotations
 from flask_babel import lazy_gettext as _l
 
 from admin_views.base import StaffModelView
+from admin_views.credential_letters import CredentialLettersMixin
 from models.customers import Customer
 from models.users import PortalUser, StaffRole, StaffUser, Team
 
 
-class CustomerView(StaffModelView):
+class CustomerView(CredentialLettersMixin, StaffModelView):
     roles = (StaffRole.CLERK, StaffRole.BILLING, StaffRole.TECHNICIAN)
     column_list = ("number", "name", "kind", "segment", "email", "city", "active")
     column_searchable_list = ("number", "name", "email", "company_id")

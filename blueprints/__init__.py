@@ -1,7 +1,7 @@
 """Registers the portal's blueprints: one per module."""
 from __future__ import annotations
 
-from blueprints import auth, dashboard, profile
+from blueprints import activation, auth, dashboard, profile
 from blueprints.coming_soon import coming_soon_blueprint
 from blueprints.navigation import NAVIGATION, items_for
 
@@ -25,6 +25,7 @@ def register_blueprints(app) -> None:
         return {"portal_user": True, "navigation": items_for(scope.modules), "nav_badges": badges}
 
     app.register_blueprint(auth.bp)
+    app.register_blueprint(activation.bp)
     app.register_blueprint(dashboard.bp)
     app.register_blueprint(profile.bp)
     for item in NAVIGATION:

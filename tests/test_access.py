@@ -11,7 +11,7 @@ from services.access import PortalBlueprint, visible, visible_or_404
 # Portal endpoints that answer without sign-in. A new public page must be added
 # here deliberately; everything else must send an anonymous visitor to sign-in.
 PUBLIC_ENDPOINTS = {
-    "auth.sign_in", "auth.language", "auth.forgotten_password", "auth.reset_password",
+    "auth.sign_in", "auth.language", "auth.forgotten_password", "auth.reset_password", "activation.activate",
     "static", "bootstrap.static",
 }
 
