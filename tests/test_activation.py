@@ -138,3 +138,40 @@ def test_missing_fields_get_messages_next_to_them(client):
     page = client.post_form("/activate", {}).get_data(as_text=True)
     assert 'id="customer_number-error"' in page and "Enter your customer number." in page
     assert "Enter part 1 of the code from the letter." in page
+
+
+def test_the_whole_activation_through_a_real_smtp_server(mail_app, smtp_server):
+    """Staff issue credentials; part 2 arrives at a real SMTP server, part 1 is read
+    from the letter PDF; the person activates, chooses a password and signs in."""
+    from conftest import PortalClient
+    from services.outbox import send_due
+
+    customer = make_customer(name="Jiří Šebestová-Žáčková")
+    make_portal_user(customer, email="jiri@example.com", state=PortalUserState.INVITED, password=None)
+    client = PortalClient(mail_app)
+    letters = _issue_by_back_office(client, [customer])
+    send_due()
+    [message] = smtp_server.messages
+    assert message["To"] == "jiri@example.com"
+    body = (message.get_payload(0) if message.is_multipart() else message).get_payload(decode=True).decode()
+    part2 = CODE.search(body).group(0)
+    text = PdfReader(io.BytesIO(letters.data)).pages[0].extract_text()
+    assert "Jiří Šebestová-Žáčková" in text
+    part1 = CODE.search(text).group(0)
+    client.post_form("/admin/sign-out", page="/admin/")
+    assert _activate(client, customer.number, part1, part2).headers["Location"] == "/"
+    client.post_form("/sign-out", page="/")
+    assert client.sign_in("jiri@example.com", NEW).headers["Location"] == "/"
+
+
+def test_sign_in_is_throttled_per_client_address(make_app):
+    from conftest import PortalClient
+
+    app = make_app(RATELIMIT_ENABLED=True)
+    with app.app_context():
+        client = PortalClient(app)
+        token = client.csrf_token()
+        codes = [client.post("/sign-in", data={"email": f"x{i}@example.com", "password": "wrong",
+                                               "csrf_token": token}).status_code for i in range(25)]
+    assert codes[:20] == [200] * 20
+    assert codes[20:] == [429] * 5
