@@ -9,11 +9,11 @@ from sqlalchemy import func, select
 
 from extensions import db, limiter
 from forms.auth import SignInForm
-from forms.profile import ForgottenPasswordForm, ResetPasswordForm
+from forms.profile import ForgottenPasswordForm, ResetPasswordForm, SecondFactorForm
 from models.base import utcnow
 from models.users import PortalUser, PortalUserState
 from services import audit
-from services import password_reset
+from services import password_reset, two_factor
 from services.access import PortalBlueprint
 from services.safe_redirect import safe_next
 from services.sessions import end_session, start_session
@@ -37,13 +37,16 @@ def sign_in():
         now = utcnow()
         locked = user is not None and user.locked_until is not None and user.locked_until > now
         if user and password_ok and user.state == PortalUserState.ACTIVE and not locked:
-            user.last_sign_in_at = now
             user.failed_sign_ins = 0
             user.locked_until = None
-            audit.record("sign_in", user, actor=user)
-            db.session.commit()
-            start_session(user)
-            return redirect(safe_next(request.args.get("next")) or url_for("dashboard.index"))
+            target = safe_next(request.args.get("next")) or url_for("dashboard.index")
+            if user.has_two_factor:
+                db.session.commit()
+                session["pending_sign_in"] = {"user": user.id, "version": user.session_version,
+                                              "at": int(now.timestamp()), "next": target, "tries": 0}
+                return redirect(url_for("auth.second_factor"))
+            _complete_sign_in(user)
+            return redirect(target)
         if user and not locked:
             _count_failure(user, now)
         audit.record("sign_in_failed", details={"email": email[:254], "locked": locked}, actor=email[:254],
@@ -52,6 +55,46 @@ def sign_in():
         # One message for every failure: it must not tell whether the account exists.
         flash(_("The e-mail or password is not right, or the account is not active."), "danger")
     return render_template("auth/sign_in.html", form=form)
+
+
+def _complete_sign_in(user: PortalUser) -> None:
+    user.last_sign_in_at = utcnow()
+    audit.record("sign_in", user, actor=user)
+    db.session.commit()
+    start_session(user)
+
+
+SECOND_FACTOR_SECONDS = 300
+SECOND_FACTOR_TRIES = 5
+
+
+@bp.public_route("/sign-in/code", methods=["GET", "POST"])
+@limiter.limit("20 per minute", methods=["POST"])
+def second_factor():
+    """The second step for users with two-factor sign-in: a code from the app."""
+    pending = session.get("pending_sign_in")
+    now = utcnow()
+    user = db.session.get(PortalUser, pending["user"]) if pending else None
+    if (user is None or not user.is_active or pending["version"] != user.session_version
+            or now.timestamp() - pending["at"] > SECOND_FACTOR_SECONDS):
+        session.pop("pending_sign_in", None)
+        return redirect(url_for("auth.sign_in"))
+    form = SecondFactorForm()
+    if form.validate_on_submit():
+        if two_factor.check_second_factor(user, form.code.data):
+            target = pending["next"]
+            _complete_sign_in(user)
+            return redirect(target)
+        pending["tries"] += 1
+        audit.record("second_factor_failed", user, actor=user.email)
+        db.session.commit()
+        if pending["tries"] >= SECOND_FACTOR_TRIES:
+            session.pop("pending_sign_in", None)
+            flash(_("Too many wrong codes. Sign in again."), "danger")
+            return redirect(url_for("auth.sign_in"))
+        session["pending_sign_in"] = pending
+        form.code.errors.append(_("The code is not right. Check the time on your phone and try again."))
+    return render_template("auth/second_factor.html", form=form)
 
 
 def _count_failure(user: PortalUser, now) -> None:

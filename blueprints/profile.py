@@ -1,13 +1,14 @@
 """The signed-in person's own settings: password and sessions."""
 from __future__ import annotations
 
-from flask import flash, redirect, render_template, url_for
+from flask import flash, redirect, render_template, session, url_for
 from flask_babel import gettext as _
 from flask_login import current_user
 
 from extensions import db
-from forms.profile import ChangePasswordForm, ConfirmForm
-from services import audit
+from forms.profile import ChangePasswordForm, ConfirmForm, DisableTwoFactorForm, EnableTwoFactorForm
+from models.base import utcnow
+from services import audit, two_factor
 from services.access import PortalBlueprint
 from services.sessions import end_session, start_session
 
@@ -43,3 +44,45 @@ def sign_out_everywhere():
         end_session()
         flash(_("You have been signed out on every device."), "info")
     return redirect(url_for("auth.sign_in"))
+
+
+@bp.route("/two-factor", methods=["GET", "POST"])
+def two_factor_setup():
+    """Enrolment: a new secret is kept in the session until the person proves, with
+    a code from the app, that the app has it; only then is it saved."""
+    user = current_user._get_current_object()
+    if user.has_two_factor:
+        return render_template("profile/two_factor_on.html", form=DisableTwoFactorForm())
+    secret = session.get("totp_enrolment") or two_factor.new_secret()
+    session["totp_enrolment"] = secret
+    form = EnableTwoFactorForm()
+    if form.validate_on_submit():
+        if two_factor.code_is_valid(secret, form.code.data):
+            user.totp_secret = secret
+            user.totp_enabled_at = utcnow()
+            codes = two_factor.new_recovery_codes(user)
+            audit.record("two_factor_enabled", user)
+            db.session.commit()
+            session.pop("totp_enrolment", None)
+            return render_template("profile/recovery_codes.html", codes=codes)
+        form.code.errors.append(_("The code is not right. Check the time on your phone and try again."))
+    uri = two_factor.provisioning_uri(secret, user.email)
+    return render_template("profile/two_factor_setup.html", form=form, secret=secret,
+                           qr=two_factor.qr_data_uri(uri))
+
+
+@bp.route("/two-factor/off", methods=["POST"])
+def two_factor_off():
+    user = current_user._get_current_object()
+    form = DisableTwoFactorForm()
+    if form.validate_on_submit():
+        if user.check_password(form.password.data):
+            user.totp_secret = None
+            user.totp_enabled_at = None
+            user.recovery_codes.clear()
+            audit.record("two_factor_disabled", user)
+            db.session.commit()
+            flash(_("Two-factor sign-in is off."), "info")
+            return redirect(url_for("profile.index"))
+        form.password.errors.append(_("The password is not right."))
+    return render_template("profile/two_factor_on.html", form=form)

@@ -22,5 +22,5 @@ from models.tickets import (  # noqa: F401
     TicketAttachment, TicketEntry, TicketKind, TicketState,
 )
 from models.users import (  # noqa: F401
-    Module, PortalUser, PortalUserRight, PortalUserState, StaffRole, StaffUser, Team,
+    Module, PortalUser, PortalUserRight, PortalUserState, RecoveryCode, StaffRole, StaffUser, Team,
 )

@@ -96,9 +96,12 @@ class PortalUser(PasswordMixin, UserMixin, TimestampMixin, db.Model):
     locked_until: Mapped[datetime | None] = mapped_column(UTCDateTime)
     # Bumped to end every session of the user ("sign out everywhere", password change).
     session_version: Mapped[int] = mapped_column(Integer, default=1)
+    # Two-factor sign-in: set once the person has confirmed a code from the app.
     totp_secret: Mapped[str | None] = mapped_column(String(64))
+    totp_enabled_at: Mapped[datetime | None] = mapped_column(UTCDateTime)
 
     customer = relationship("Customer", backref="portal_users")
+    recovery_codes: Mapped[list["RecoveryCode"]] = relationship(cascade="all, delete-orphan")
     rights: Mapped[list[PortalUserRight]] = relationship(
         cascade="all, delete-orphan", lazy="selectin"
     )
@@ -110,6 +113,10 @@ class PortalUser(PasswordMixin, UserMixin, TimestampMixin, db.Model):
     @property
     def is_active(self) -> bool:
         return self.state == PortalUserState.ACTIVE
+
+    @property
+    def has_two_factor(self) -> bool:
+        return self.totp_enabled_at is not None and bool(self.totp_secret)
 
     @property
     def modules(self) -> set[str]:
@@ -126,6 +133,17 @@ class PortalUser(PasswordMixin, UserMixin, TimestampMixin, db.Model):
 
     def __str__(self) -> str:
         return f"{self.name} <{self.email}>"
+
+
+class RecoveryCode(db.Model):
+    """A one-time code that replaces the authenticator app once; stored as a hash."""
+
+    __tablename__ = "recovery_codes"
+
+    id: Mapped[int] = mapped_column(primary_key=True)
+    user_id: Mapped[int] = mapped_column(ForeignKey("portal_users.id", ondelete="CASCADE"), index=True)
+    code_hash: Mapped[str] = mapped_column(String(64))
+    used_at: Mapped[datetime | None] = mapped_column(UTCDateTime)
 
 
 class StaffRole(enum.StrEnum):

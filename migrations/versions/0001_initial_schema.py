@@ -2,13 +2,13 @@
 
 Revision ID: 0001
 Revises: 
-Create Date: 2026-12-05 08:57:41.770871
+Create Date: 2026-12-05 09:07:21.188020
 
 """
 from alembic import op
 import sqlalchemy as sa
 
-import models.base
+import models.base  # noqa: F401  (the project's column types)
 
 
 # revision identifiers, used by Alembic.
@@ -239,6 +239,7 @@ def upgrade():
     sa.Column('locked_until', models.base.UTCDateTime(timezone=True), nullable=True),
     sa.Column('session_version', sa.Integer(), nullable=False),
     sa.Column('totp_secret', sa.String(length=64), nullable=True),
+    sa.Column('totp_enabled_at', models.base.UTCDateTime(timezone=True), nullable=True),
     sa.Column('password_hash', sa.String(length=255), nullable=True),
     sa.Column('created_at', models.base.UTCDateTime(timezone=True), nullable=False),
     sa.Column('updated_at', models.base.UTCDateTime(timezone=True), nullable=False),
@@ -563,6 +564,17 @@ def upgrade():
     with op.batch_alter_table('price_items', schema=None) as batch_op:
         batch_op.create_index(batch_op.f('ix_price_items_price_list_id'), ['price_list_id'], unique=False)
 
+    op.create_table('recovery_codes',
+    sa.Column('id', sa.Integer(), nullable=False),
+    sa.Column('user_id', sa.Integer(), nullable=False),
+    sa.Column('code_hash', sa.String(length=64), nullable=False),
+    sa.Column('used_at', models.base.UTCDateTime(timezone=True), nullable=True),
+    sa.ForeignKeyConstraint(['user_id'], ['portal_users.id'], name=op.f('fk_recovery_codes_user_id_portal_users'), ondelete='CASCADE'),
+    sa.PrimaryKeyConstraint('id', name=op.f('pk_recovery_codes'))
+    )
+    with op.batch_alter_table('recovery_codes', schema=None) as batch_op:
+        batch_op.create_index(batch_op.f('ix_recovery_codes_user_id'), ['user_id'], unique=False)
+
     op.create_table('tickets',
     sa.Column('id', sa.Integer(), nullable=False),
     sa.Column('kind', sa.String(length=16), nullable=False),
@@ -811,6 +823,10 @@ def downgrade():
         batch_op.drop_index(batch_op.f('ix_tickets_assignee_id'))
 
     op.drop_table('tickets')
+    with op.batch_alter_table('recovery_codes', schema=None) as batch_op:
+        batch_op.drop_index(batch_op.f('ix_recovery_codes_user_id'))
+
+    op.drop_table('recovery_codes')
     with op.batch_alter_table('price_items', schema=None) as batch_op:
         batch_op.drop_index(batch_op.f('ix_price_items_price_list_id'))
 

@@ -1,0 +1,58 @@
+"""Two-factor sign-in with TOTP (an authenticator app) and one-time recovery codes."""
+from __future__ import annotations
+
+import hashlib
+import hmac
+import secrets
+
+import pyotp
+import segno
+from flask import current_app
+
+from models.base import utcnow
+from models.users import PortalUser, RecoveryCode
+
+RECOVERY_CODES = 10
+
+
+def new_secret() -> str:
+    return pyotp.random_base32()
+
+
+def provisioning_uri(secret: str, email: str) -> str:
+    return pyotp.TOTP(secret).provisioning_uri(name=email, issuer_name=current_app.config["SUPPLIER_NAME"])
+
+
+def qr_data_uri(uri: str) -> str:
+    """The enrolment QR code as an SVG data URI for an <img> (no inline script or style)."""
+    return segno.make(uri, error="m").svg_data_uri(scale=5, border=2)
+
+
+def code_is_valid(secret: str, code: str) -> bool:
+    code = "".join(ch for ch in (code or "") if ch.isdigit())
+    return len(code) == 6 and pyotp.TOTP(secret).verify(code, valid_window=1)
+
+
+def _hash(code: str) -> str:
+    key = current_app.config["SECRET_KEY"].encode()
+    return hmac.new(key, code.replace("-", "").upper().encode(), hashlib.sha256).hexdigest()
+
+
+def new_recovery_codes(user: PortalUser) -> list[str]:
+    """Replace the user's recovery codes; returns the plain codes to show once."""
+    codes = [f"{secrets.token_hex(3)}-{secrets.token_hex(3)}".upper() for _ in range(RECOVERY_CODES)]
+    user.recovery_codes[:] = [RecoveryCode(code_hash=_hash(c)) for c in codes]
+    return codes
+
+
+def use_recovery_code(user: PortalUser, code: str) -> bool:
+    wanted = _hash(code.strip())
+    for stored in user.recovery_codes:
+        if stored.used_at is None and hmac.compare_digest(stored.code_hash, wanted):
+            stored.used_at = utcnow()
+            return True
+    return False
+
+
+def check_second_factor(user: PortalUser, code: str) -> bool:
+    return code_is_valid(user.totp_secret, code) or use_recovery_code(user, code)
