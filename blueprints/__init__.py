@@ -1,7 +1,7 @@
 """Registers the portal's blueprints: one per module."""
 from __future__ import annotations
 
-from blueprints import activation, auth, dashboard, profile
+from blueprints import activation, auth, dashboard, profile, users
 from blueprints.coming_soon import coming_soon_blueprint
 from blueprints.navigation import NAVIGATION, items_for
 
@@ -28,6 +28,7 @@ def register_blueprints(app) -> None:
     app.register_blueprint(activation.bp)
     app.register_blueprint(dashboard.bp)
     app.register_blueprint(profile.bp)
+    app.register_blueprint(users.bp)
     for item in NAVIGATION:
         bp = MODULE_BLUEPRINTS.get(item.module) or coming_soon_blueprint(item)
         app.register_blueprint(bp)

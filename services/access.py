@@ -73,9 +73,11 @@ class PortalBlueprint(Blueprint):
     to that module; a missing right answers 404 as if the page did not exist.
     Routes declared with `public_route` answer without sign-in."""
 
-    def __init__(self, *args, module: str | None = None, **kwargs):
+    def __init__(self, *args, module: str | None = None, account_admin: bool = False, **kwargs):
         super().__init__(*args, **kwargs)
         self.module = module
+        # Pages only the customer's account administrator may use (managing users).
+        self.account_admin = account_admin
         self.public_endpoints: set[str] = set()
         self.before_request(self._guard)
 
@@ -94,5 +96,7 @@ class PortalBlueprint(Blueprint):
         if not is_portal_user():
             abort(404)
         if self.module and not current_scope().may(self.module):
+            abort(404)
+        if self.account_admin and not current_user.is_account_admin:
             abort(404)
         return None
