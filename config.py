@@ -30,6 +30,7 @@ class Defaults:
     SIGN_IN_LOCK_MINUTES = 15
     CREDENTIALS_VALID_DAYS = 30  # how long the two-part first credentials work
     CREDENTIALS_MAX_ATTEMPTS = 5
+    READ_ONLY_MONTHS_AFTER_CONTRACT = 6
     REMEMBER_COOKIE_DURATION = timedelta(seconds=0)
     MAIL_DEFAULT_SENDER = ("Zákaznický portál", "portal@energie.example")
     MAIL_SERVER = None  # without a server, e-mails stay queued for the back office to read

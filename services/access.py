@@ -7,7 +7,8 @@ the view: it answers 404, whatever the URL or the form says."""
 from __future__ import annotations
 
 from dataclasses import dataclass
-from flask import Blueprint, abort, redirect, request, url_for
+from flask import Blueprint, abort, flash, redirect, request, url_for
+from flask_babel import gettext as _
 from flask_login import current_user
 from sqlalchemy import select
 
@@ -22,6 +23,10 @@ class Scope:
     modules: frozenset[str]
     # None: every supply point of the customer; otherwise only these.
     supply_point_ids: frozenset[int] | None
+    # After the last contract ended: look, but change nothing (see services.contract_end).
+    read_only: bool = False
+    # The read-only period is over too: the user is signed out.
+    closed: bool = False
 
     def may(self, module: str) -> bool:
         return module in self.modules
@@ -45,11 +50,21 @@ def current_scope() -> Scope:
         limited = None
         if user.supply_points:
             limited = frozenset(sp.id for sp in user.supply_points)
+        from services.contract_end import READ_ONLY_MODULES, access_after_contracts
+
+        access = access_after_contracts(user.customer_id)
+        modules = frozenset(user.modules)
+        if access == "read_only":
+            modules &= READ_ONLY_MODULES
+        elif access == "none":
+            modules = frozenset()
         cached = Scope(
             customer_id=user.customer_id,
             segment=user.customer.segment,
-            modules=frozenset(user.modules),
+            modules=modules,
             supply_point_ids=limited,
+            read_only=access != "full",
+            closed=access == "none",
         )
         request._portal_scope = cached
     return cached
@@ -65,6 +80,10 @@ def visible_or_404(model, record_id, *criteria):
     if record is None:
         abort(404)
     return record
+
+
+# POSTs that stay allowed in read-only access: they change only the person's own session.
+READ_ONLY_POSTS = {"auth.sign_out", "auth.language", "profile.sign_out_everywhere"}
 
 
 class PortalBlueprint(Blueprint):
@@ -95,8 +114,16 @@ class PortalBlueprint(Blueprint):
             return redirect(url_for("auth.sign_in", next=request.full_path.rstrip("?")))
         if not is_portal_user():
             abort(404)
+        if current_scope().closed:
+            from services.sessions import end_session
+
+            end_session()
+            flash(_("Access to the portal ended with your contract. Contact us if you need anything."), "info")
+            return redirect(url_for("auth.sign_in"))
         if self.module and not current_scope().may(self.module):
             abort(404)
-        if self.account_admin and not current_user.is_account_admin:
+        if self.account_admin and (not current_user.is_account_admin or current_scope().read_only):
+            abort(404)
+        if current_scope().read_only and request.method == "POST" and request.endpoint not in READ_ONLY_POSTS:
             abort(404)
         return None

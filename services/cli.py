@@ -25,6 +25,13 @@ def register_commands(app) -> None:
         click.echo("demo data loaded" if created else "demo data already present, nothing changed")
         db.session.remove()
 
+    @app.cli.command("close-ended-accounts")
+    def close_ended():
+        """Disable portal users whose read-only period after the last contract is over (daily cron)."""
+        from services.contract_end import close_ended_accounts
+
+        click.echo(f"disabled {close_ended_accounts()} portal users")
+
     @app.cli.command("create-staff")
     @click.argument("email")
     @click.option("--name", required=True)

@@ -1,0 +1,59 @@
+"""Access after the customer's last contract has ended: invoices, documents and
+messages stay readable for a while (6 months by default); then the portal users
+are disabled by `flask --app portal close-ended-accounts` (run daily from cron)."""
+from __future__ import annotations
+
+from datetime import date, timedelta
+
+from flask import current_app
+from sqlalchemy import func, or_, select, update
+
+from extensions import db
+from models.contracts import Contract
+from models.users import Module, PortalUser, PortalUserState
+from services import audit
+
+READ_ONLY_MODULES = frozenset({Module.INVOICES, Module.DOCUMENTS, Module.MESSAGES})
+
+
+def _grace() -> timedelta:
+    return timedelta(days=30 * current_app.config["READ_ONLY_MONTHS_AFTER_CONTRACT"])
+
+
+def access_after_contracts(customer_id: int, today: date | None = None) -> str:
+    """"full" while a contract runs (or none was ever made), "read_only" within the
+    grace period after the last one ended, "none" after it."""
+    today = today or date.today()
+    count, running, last_end = db.session.execute(
+        select(
+            func.count(Contract.id),
+            func.count(Contract.id).filter(or_(Contract.valid_to.is_(None), Contract.valid_to >= today)),
+            func.max(Contract.valid_to),
+        ).where(Contract.customer_id == customer_id)
+    ).one()
+    if count == 0 or running:
+        return "full"
+    return "read_only" if last_end + _grace() >= today else "none"
+
+
+def close_ended_accounts(today: date | None = None) -> int:
+    """Disable the portal users of customers whose read-only period is over."""
+    today = today or date.today()
+    ended = (
+        select(Contract.customer_id)
+        .group_by(Contract.customer_id)
+        .having(func.count(Contract.id).filter(or_(Contract.valid_to.is_(None), Contract.valid_to >= today)) == 0)
+        .having(func.max(Contract.valid_to) < today - _grace())
+    )
+    users = db.session.scalars(
+        select(PortalUser).where(PortalUser.customer_id.in_(ended), PortalUser.state != PortalUserState.DISABLED)
+    ).all()
+    for user in users:
+        audit.record("user_disabled_after_contract_end", user, customer_id=user.customer_id)
+    if users:
+        db.session.execute(
+            update(PortalUser).where(PortalUser.id.in_([u.id for u in users]))
+            .values(state=PortalUserState.DISABLED, session_version=PortalUser.session_version + 1)
+        )
+    db.session.commit()
+    return len(users)
