@@ -14,3 +14,24 @@ def register_fonts() -> None:
     if REGULAR not in pdfmetrics.getRegisteredFontNames():
         pdfmetrics.registerFont(TTFont(REGULAR, str(FONTS / "DejaVuSans.ttf")))
         pdfmetrics.registerFont(TTFont(BOLD, str(FONTS / "DejaVuSans-Bold.ttf")))
+
+
+def simple_document(title: str, paragraphs: list[str]) -> bytes:
+    """A one-page A4 PDF with a title and paragraphs (demo documents, contracts)."""
+    import io
+
+    from reportlab.lib.pagesizes import A4
+    from reportlab.lib.styles import ParagraphStyle
+    from reportlab.lib.units import mm
+    from reportlab.platypus import Paragraph, SimpleDocTemplate, Spacer
+    from xml.sax.saxutils import escape
+
+    register_fonts()
+    out = io.BytesIO()
+    doc = SimpleDocTemplate(out, pagesize=A4, title=title, leftMargin=20 * mm, rightMargin=20 * mm)
+    heading = ParagraphStyle("h", fontName=BOLD, fontSize=15, leading=19, spaceAfter=8)
+    body = ParagraphStyle("b", fontName=REGULAR, fontSize=10, leading=14, spaceAfter=6)
+    story = [Paragraph(escape(title), heading), Spacer(1, 4)]
+    story += [Paragraph(escape(p), body) for p in paragraphs]
+    doc.build(story)
+    return out.getvalue()

@@ -273,3 +273,9 @@ def live_server(tmp_path_factory, database_template):
         with admin.connect() as conn:
             conn.execute(text(f'DROP DATABASE IF EXISTS "{name}" WITH (FORCE)'))
         admin.dispose()
+
+
+@pytest.fixture(scope="session")
+def browser_context_args(browser_context_args):
+    # Czech, as the portal's users: the browser asks for Czech first.
+    return {**browser_context_args, "locale": "cs-CZ"}
