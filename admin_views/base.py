@@ -8,15 +8,22 @@ from flask_admin.contrib.sqla.form import AdminModelConverter
 from flask_admin.model.form import converts
 from wtforms import fields as wtf_fields
 from flask_wtf import FlaskForm
+from flask_wtf.form import _Auto
 from sqlalchemy import inspect
 
 from admin_views.security import StaffAccessMixin
+from extensions import db
 from services import audit
 
 
 class StaffForm(FlaskForm):
     """Flask-WTF's form, so that every back-office form, list action and delete
     button carries the same CSRF token that the global CSRFProtect checks."""
+
+    def __init__(self, formdata=_Auto, obj=None, prefix="", **kwargs):
+        # Flask-Admin's validators (e.g. Unique) compare against the edited object.
+        self._obj = obj
+        super().__init__(formdata=formdata, obj=obj, prefix=prefix, **kwargs)
 
 
 def changed_fields(model) -> dict:
@@ -70,8 +77,8 @@ class StaffModelView(StaffAccessMixin, ModelView):
         # are one transaction.
         super().on_model_change(form, model, is_created)
         if is_created:
-            self.session.add(model)
-            self.session.flush()
+            db.session.add(model)
+            db.session.flush()
             audit.record("backoffice_created", model)
         else:
             audit.record("backoffice_updated", model, details=changed_fields(model) or None)
@@ -80,8 +87,6 @@ class StaffModelView(StaffAccessMixin, ModelView):
         audit.record("backoffice_deleted", model, details={"deleted": str(model)})
 
     def __init__(self, model, session=None, **kwargs):
-        from extensions import db
-
         super().__init__(model, session or db, **kwargs)
 
 

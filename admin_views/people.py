@@ -1,7 +1,9 @@
 """Customers, their portal users, staff and teams."""
 from __future__ import annotations
 
+from flask import url_for
 from flask_babel import lazy_gettext as _l
+from markupsafe import Markup
 
 from admin_views.base import StaffModelView
 from admin_views.credential_letters import CredentialLettersMixin
@@ -15,7 +17,11 @@ class CustomerView(CredentialLettersMixin, StaffModelView):
     column_searchable_list = ("number", "name", "email", "company_id")
     column_filters = ("kind", "segment", "active", "city")
     column_default_sort = "number"
-    form_excluded_columns = StaffModelView.form_excluded_columns + ("portal_users",)
+    form_excluded_columns = StaffModelView.form_excluded_columns + (
+        "portal_users", "supply_points", "contracts")
+    # The number opens the overview of everything the customer has.
+    column_formatters = {"number": lambda view, context, model, name: Markup(
+        '<a href="{}">{}</a>').format(url_for("bo_customer_overview.show", customer_id=model.id), model.number)}
 
 
 class PortalUserView(StaffModelView):

@@ -1,0 +1,56 @@
+"""Invoices (read only: an issued invoice never changes), advances and payments."""
+from __future__ import annotations
+
+from flask_babel import lazy_gettext as _l
+
+from admin_views.base import ReadOnlyModelView, StaffModelView
+from models.billing import Advance, AdvanceSchedule, Invoice, InvoiceLine, Payment, PaymentAllocation
+from models.users import StaffRole
+
+BILLING = (StaffRole.BILLING,)
+
+
+class InvoiceView(ReadOnlyModelView):
+    roles = BILLING + (StaffRole.CLERK,)
+    column_list = ("number", "customer", "kind", "issued_on", "due_on", "total", "amount_paid", "state")
+    column_searchable_list = ("number", "variable_symbol")
+    column_filters = ("kind", "state", "issued_on", "due_on")
+    column_default_sort = ("issued_on", True)
+    column_details_list = ("number", "kind", "customer", "supply_point", "contract", "issued_on", "taxable_supply_on",
+                           "due_on", "period_from", "period_to", "variable_symbol", "total_without_vat", "total_vat",
+                           "total", "amount_paid", "state", "lines")
+
+
+class AdvanceScheduleView(StaffModelView):
+    roles = BILLING
+    column_list = ("customer_id", "supply_point", "valid_from", "amount", "frequency_months", "variable_symbol")
+    column_searchable_list = ("variable_symbol",)
+    form_excluded_columns = StaffModelView.form_excluded_columns + ("advances",)
+
+
+class AdvanceView(StaffModelView):
+    roles = BILLING
+    can_create = False
+    can_delete = False
+    column_list = ("due_on", "schedule", "amount", "amount_paid", "paid_on", "variable_symbol")
+    column_filters = ("due_on", "paid_on")
+    column_default_sort = ("due_on", True)
+
+
+class PaymentView(StaffModelView):
+    roles = BILLING
+    can_delete = False
+    column_list = ("received_on", "customer_id", "amount", "variable_symbol", "reference")
+    column_searchable_list = ("variable_symbol", "reference")
+    column_filters = ("received_on",)
+    column_default_sort = ("received_on", True)
+    inline_models = ((PaymentAllocation, {"form_columns": ("id", "invoice", "advance", "amount")}),)
+
+
+def register(admin, db):
+    category = _l("Billing")
+    admin.add_view(InvoiceView(Invoice, name=_l("Invoices"), endpoint="bo_invoices", url="invoices", category=category))
+    admin.add_view(ReadOnlyModelView(InvoiceLine, name=_l("Invoice lines"), endpoint="bo_invoice_lines", url="invoice-lines", category=category))
+    admin.add_view(AdvanceScheduleView(AdvanceSchedule, name=_l("Advance schedules"), endpoint="bo_advance_schedules", url="advance-schedules", category=category))
+    admin.add_view(AdvanceView(Advance, name=_l("Advances"), endpoint="bo_advances", url="advances", category=category))
+    admin.add_view(PaymentView(Payment, name=_l("Payments"), endpoint="bo_payments", url="payments", category=category))

@@ -1,0 +1,54 @@
+"""Messages, documents and credential issues."""
+from __future__ import annotations
+
+from flask_babel import lazy_gettext as _l
+
+from admin_views.base import ReadOnlyModelView, StaffModelView
+from models.credentials import CredentialIssue
+from models.documents import Document, DocumentCategory
+from models.messaging import Message, MessageEvent, MessageRecipient
+from models.users import StaffRole
+
+CLERKS = (StaffRole.CLERK,)
+
+
+class MessageView(StaffModelView):
+    roles = CLERKS
+    can_delete = False
+    column_list = ("subject", "audience", "segment", "author", "sent_at")
+    column_searchable_list = ("subject",)
+    column_filters = ("audience", "segment", "sent_at")
+    column_default_sort = ("sent_at", True)
+    form_excluded_columns = StaffModelView.form_excluded_columns + ("attachment",)
+
+
+class RecipientView(ReadOnlyModelView):
+    roles = CLERKS
+    column_list = ("message", "customer", "delivered_at", "delivered_via", "read_at")
+    column_filters = ("delivered_at", "read_at")
+
+
+class DocumentView(StaffModelView):
+    roles = CLERKS
+    column_list = ("title", "category", "visibility", "segment", "valid_from", "valid_to")
+    column_searchable_list = ("title",)
+    column_filters = ("visibility", "segment", "valid_from")
+    form_excluded_columns = StaffModelView.form_excluded_columns + ("file", "versions")
+
+
+class CredentialIssueView(ReadOnlyModelView):
+    """Never shows the hashes: only who got credentials, when, and what became of them."""
+
+    roles = CLERKS
+    column_list = ("portal_user", "created_at", "expires_at", "attempts", "used_at", "voided_at", "letter_printed_at")
+    column_details_list = column_list
+    column_default_sort = ("created_at", True)
+
+
+def register(admin, db):
+    admin.add_view(MessageView(Message, name=_l("Messages"), endpoint="bo_messages", url="messages", category=_l("Communication")))
+    admin.add_view(RecipientView(MessageRecipient, name=_l("Message recipients"), endpoint="bo_message_recipients", url="message-recipients", category=_l("Communication")))
+    admin.add_view(ReadOnlyModelView(MessageEvent, name=_l("Delivery records"), endpoint="bo_message_events", url="message-events", category=_l("Communication")))
+    admin.add_view(DocumentView(Document, name=_l("Documents"), endpoint="bo_documents", url="documents", category=_l("Communication")))
+    admin.add_view(StaffModelView(DocumentCategory, name=_l("Document categories"), endpoint="bo_document_categories", url="document-categories", category=_l("Communication")))
+    admin.add_view(CredentialIssueView(CredentialIssue, name=_l("Credential issues"), endpoint="bo_credential_issues", url="credential-issues", category=_l("Customers")))

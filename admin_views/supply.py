@@ -1,0 +1,108 @@
+"""Supply points, meters, readings, products, price lists and contracts."""
+from __future__ import annotations
+
+from flask_babel import gettext as _, lazy_gettext as _l
+from sqlalchemy import or_, select
+from wtforms.validators import ValidationError
+
+from admin_views.base import ReadOnlyModelView, StaffModelView
+from extensions import db
+from models.contracts import Contract
+from models.metering import Commodity, Meter, MeterReading, Register, SupplyPoint
+from models.price_lists import PriceItem, PriceList, Product
+from models.users import StaffRole
+from services.identifiers import is_valid_eic, is_valid_ean
+
+TECHNICAL = (StaffRole.TECHNICIAN, StaffRole.CLERK)
+BILLING = (StaffRole.BILLING,)
+
+
+def _check_identifier(form, field):
+    commodity = form.commodity.data if hasattr(form, "commodity") else None
+    value = (field.data or "").strip().upper()
+    if commodity == Commodity.GAS:
+        if not is_valid_eic(value):
+            raise ValidationError(_("This is not a valid EIC: 16 characters with a correct check character."))
+    elif not is_valid_ean(value):
+        raise ValidationError(_("This is not a valid EAN: 18 digits with a correct check digit."))
+    field.data = value
+
+
+class SupplyPointView(StaffModelView):
+    roles = TECHNICAL + BILLING
+    column_list = ("identifier", "customer", "commodity", "city", "distribution_tariff", "product", "state",
+                   "self_readings_allowed")
+    column_searchable_list = ("identifier", "city", "street")
+    column_filters = ("commodity", "state", "self_readings_allowed", "distribution_tariff")
+    form_choices = {"commodity": [(c.value, c.value) for c in Commodity],
+                    "state": [("active", "active"), ("inactive", "inactive")]}
+    form_args = {"identifier": {"validators": [_check_identifier]}}
+    form_excluded_columns = StaffModelView.form_excluded_columns + ("meters", "contracts")
+    form_widget_args = {"identifier": {"data-identifier": "supply-point"}}
+
+
+class MeterView(StaffModelView):
+    roles = TECHNICAL
+    column_list = ("serial_number", "supply_point", "installed_on", "removed_on", "final_value")
+    column_searchable_list = ("serial_number",)
+    form_excluded_columns = StaffModelView.form_excluded_columns + ("registers",)
+
+
+class MeterReadingView(StaffModelView):
+    roles = TECHNICAL
+    can_delete = False
+    column_list = ("read_on", "supply_point", "register", "value", "kind", "reason", "state", "rejection_reason")
+    column_filters = ("state", "kind", "read_on")
+    column_default_sort = ("read_on", True)
+    form_excluded_columns = StaffModelView.form_excluded_columns + ("photo",)
+
+
+class ProductView(StaffModelView):
+    roles = BILLING
+    column_list = ("code", "name", "commodity")
+    form_choices = {"commodity": [(c.value, c.value) for c in Commodity]}
+
+
+class PriceListView(StaffModelView):
+    roles = BILLING
+    column_list = ("name", "commodity", "product", "distribution_tariff", "segment", "valid_from", "valid_to")
+    column_filters = ("commodity", "segment", "valid_from")
+    column_default_sort = ("valid_from", True)
+    inline_models = ((PriceItem, {"form_columns": ("id", "component", "unit", "price_without_vat", "vat_rate")}),)
+    form_excluded_columns = StaffModelView.form_excluded_columns + ("pdf",)
+
+    def on_model_change(self, form, model, is_created):
+        """Price lists of one product and segment may not overlap in validity."""
+        if model.product_id or model.product:
+            product_id = model.product.id if model.product else model.product_id
+            far = model.valid_to
+            clash = db.session.scalar(
+                select(PriceList.id).where(
+                    PriceList.product_id == product_id, PriceList.segment == model.segment,
+                    PriceList.id != (model.id or 0),
+                    or_(PriceList.valid_to.is_(None), PriceList.valid_to >= model.valid_from),
+                    *([PriceList.valid_from <= far] if far else []),
+                ).limit(1)
+            )
+            if clash:
+                raise ValidationError(_("Another price list of this product and segment is valid in this period."))
+        super().on_model_change(form, model, is_created)
+
+
+class ContractView(StaffModelView):
+    roles = BILLING + TECHNICAL
+    column_list = ("number", "customer", "product", "valid_from", "valid_to")
+    column_searchable_list = ("number",)
+    column_filters = ("valid_from", "valid_to")
+    form_excluded_columns = StaffModelView.form_excluded_columns + ("signed_document",)
+
+
+def register(admin, db_):
+    category = _l("Supply")
+    admin.add_view(SupplyPointView(SupplyPoint, name=_l("Supply points"), endpoint="bo_supply_points", url="supply-points", category=category))
+    admin.add_view(MeterView(Meter, name=_l("Meters"), endpoint="bo_meters", url="meters", category=category))
+    admin.add_view(ReadOnlyModelView(Register, name=_l("Registers"), endpoint="bo_registers", url="registers", category=category))
+    admin.add_view(MeterReadingView(MeterReading, name=_l("Meter readings"), endpoint="bo_readings", url="readings", category=category))
+    admin.add_view(ContractView(Contract, name=_l("Contracts"), endpoint="bo_contracts", url="contracts", category=category))
+    admin.add_view(ProductView(Product, name=_l("Products"), endpoint="bo_products", url="products", category=_l("Prices")))
+    admin.add_view(PriceListView(PriceList, name=_l("Price lists"), endpoint="bo_price_lists", url="price-lists", category=_l("Prices")))
