@@ -55,16 +55,22 @@ def activation_url() -> str:
     return current_app.config["PORTAL_BASE_URL"].rstrip("/") + url_for("activation.activate")
 
 
-def issue_credentials(user: PortalUser, staff=None) -> IssuedCredentials:
+def void_open_issues(user_ids: list[int]) -> None:
+    """A new issue voids the earlier ones: one statement for a whole selection."""
+    db.session.execute(
+        update(CredentialIssue)
+        .where(CredentialIssue.portal_user_id.in_(user_ids), CredentialIssue.used_at.is_(None),
+               CredentialIssue.voided_at.is_(None))
+        .values(voided_at=utcnow())
+    )
+
+
+def issue_credentials(user: PortalUser, staff=None, *, void_previous: bool = True) -> IssuedCredentials:
     """Void the user's earlier issues, create a new one and queue the e-mail with part 2.
     The caller commits; the letter with part 1 is printed from the returned value."""
     now = utcnow()
-    db.session.execute(
-        update(CredentialIssue)
-        .where(CredentialIssue.portal_user_id == user.id, CredentialIssue.used_at.is_(None),
-               CredentialIssue.voided_at.is_(None))
-        .values(voided_at=now)
-    )
+    if void_previous:
+        void_open_issues([user.id])
     part1, part2 = new_code(), new_code()
     issue = CredentialIssue(
         portal_user=user,
@@ -86,19 +92,17 @@ def issue_credentials(user: PortalUser, staff=None) -> IssuedCredentials:
         link=activation_url(),
         valid_days=current_app.config["CREDENTIALS_VALID_DAYS"],
     )
-    db.session.flush()
     audit.record("credentials_issued", user, actor=staff, customer_id=user.customer_id)
     return IssuedCredentials(user=user, issue=issue, part1=part1)
 
 
 def issue_for_customers(customers: list[Customer], staff=None) -> list[IssuedCredentials]:
     """Credentials for every portal user of the customers who is not active yet."""
-    issued = []
-    for customer in customers:
-        for user in customer.portal_users:
-            if user.state in (PortalUserState.INVITED, PortalUserState.LOCKED) or not user.password_hash:
-                issued.append(issue_credentials(user, staff))
-    return issued
+    waiting = [user for customer in customers for user in customer.portal_users
+               if user.state in (PortalUserState.INVITED, PortalUserState.LOCKED) or not user.password_hash]
+    if waiting:
+        void_open_issues([user.id for user in waiting])
+    return [issue_credentials(user, staff, void_previous=False) for user in waiting]
 
 
 def verify(customer_number: str, part1: str, part2: str) -> CredentialIssue | None:
