@@ -238,8 +238,14 @@ def browser_type_launch_args(browser_type_launch_args):
 
 
 @pytest.fixture(scope="session")
-def live_server(tmp_path_factory, database_template):
-    """The app with the demo data, served on a free loopback port for the session."""
+def live_server(live_app):
+    return live_app.url
+
+
+@pytest.fixture(scope="session")
+def live_app(tmp_path_factory, database_template):
+    """The app with the demo data, served on a free loopback port for the session.
+    Yields the app too (as `.app` beside `.url`) so that tests can read what it stored."""
     from werkzeug.serving import make_server
 
     from portal import create_app
@@ -265,7 +271,8 @@ def live_server(tmp_path_factory, database_template):
     server = make_server("127.0.0.1", port, app, threaded=True)
     thread = threading.Thread(target=server.serve_forever, daemon=True)
     thread.start()
-    yield f"http://127.0.0.1:{port}"
+    app.url = f"http://127.0.0.1:{port}"
+    yield app
     server.shutdown()
     with app.app_context():
         db.engine.dispose()
