@@ -4,11 +4,14 @@ from __future__ import annotations
 from flask import url_for
 from flask_babel import lazy_gettext as _l
 from markupsafe import Markup
+from wtforms import SelectMultipleField
 
 from admin_views.base import StaffModelView
 from admin_views.credential_letters import CredentialLettersMixin
+from forms.users import MODULE_LABELS
 from models.customers import Customer
-from models.users import PortalUser, StaffRole, StaffUser, Team
+from models.users import PortalUser, PortalUserRight, StaffRole, StaffUser, Team
+from services import audit
 
 
 class CustomerView(CredentialLettersMixin, StaffModelView):
@@ -25,13 +28,32 @@ class CustomerView(CredentialLettersMixin, StaffModelView):
 
 
 class PortalUserView(StaffModelView):
+    """Staff can do what the account administrator does: set module rights and
+    limit a user to some supply points."""
+
     roles = (StaffRole.CLERK,)
+    form_extra_fields = {
+        "module_rights": SelectMultipleField(
+            _l("Module rights"), choices=[(m.value, label) for m, label in MODULE_LABELS.items()]),
+    }
     column_list = ("email", "name", "customer", "state", "is_account_admin", "last_sign_in_at")
     column_searchable_list = ("email", "name")
     column_filters = ("state", "is_account_admin")
     form_excluded_columns = StaffModelView.form_excluded_columns + (
-        "failed_sign_ins", "locked_until", "session_version", "last_sign_in_at",
+        "failed_sign_ins", "locked_until", "session_version", "last_sign_in_at", "rights", "recovery_codes",
+        "totp_enabled_at",
     )
+
+    def on_form_prefill(self, form, id):
+        form.module_rights.data = sorted(r.module for r in self.get_one(id).rights)
+
+    def on_model_change(self, form, model, is_created):
+        wanted = sorted(set(form.module_rights.data or []))
+        if sorted(r.module for r in model.rights) != wanted:
+            model.rights[:] = [PortalUserRight(module=m) for m in wanted]
+            model.session_version = (model.session_version or 1) + 1  # new rights apply at once
+            audit.record("rights_changed", model, details={"modules": wanted})
+        super().on_model_change(form, model, is_created)
 
 
 class StaffUserView(StaffModelView):

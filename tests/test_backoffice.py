@@ -106,3 +106,21 @@ def test_delete_needs_the_token_and_is_audited(client):
     db.session.expire_all()
     assert db.session.get(Customer, customer_id) is None
     assert db.session.scalars(select(AuditEntry).where(AuditEntry.action == "backoffice_deleted")).one()
+
+
+def test_staff_set_a_portal_users_module_rights(client):
+    from models.users import PortalUser
+
+    user = make_portal_user(email="lucie@example.com", modules=["invoices"])
+    make_staff("clerk", email="clerk@example.com")
+    client.staff_sign_in("clerk@example.com", PASSWORD)
+    page = client.get(f"/admin/portal-users/edit/?id={user.id}").get_data(as_text=True)
+    assert 'value="invoices" selected' in page or 'selected value="invoices"' in page
+    response = client.post_form(f"/admin/portal-users/edit/?id={user.id}", {
+        "customer": str(user.customer_id), "email": "lucie@example.com", "name": user.name, "state": "active",
+        "module_rights": ["invoices", "documents"],
+    })
+    assert response.status_code == 302, response.get_data(as_text=True)[-3000:]
+    db.session.expire_all()
+    assert db.session.get(PortalUser, user.id).modules == {"invoices", "documents"}
+    assert db.session.scalars(select(AuditEntry).where(AuditEntry.action == "rights_changed")).one()
