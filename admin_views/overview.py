@@ -16,13 +16,16 @@ from models.messaging import Message, MessageRecipient
 from models.metering import SupplyPoint
 from models.outbox import EmailState, OutgoingEmail
 from models.tickets import Ticket
-from models.users import PortalUser, StaffRole
+from models.users import PortalUser, PortalUserState, StaffRole
 
 
 def home_figures() -> list[tuple]:
     count = lambda stmt: db.session.scalar(stmt) or 0  # noqa: E731
     return [
         (_l("Customers"), count(select(func.count(Customer.id))), "bo_customers.index_view"),
+        (_l("Portal users waiting for first credentials"),
+         count(select(func.count(PortalUser.id)).where(PortalUser.state == PortalUserState.INVITED)),
+         "bo_portal_users.index_view"),
         (_l("E-mails waiting to be sent"),
          count(select(func.count(OutgoingEmail.id)).where(OutgoingEmail.state == EmailState.QUEUED)),
          "bo_outbox.index_view"),

@@ -65,8 +65,8 @@ def invite():
             db.session.flush()
             audit.record("user_invited", user, details={"modules": sorted(user.modules)})
             db.session.commit()
-            flash(_("%(name)s has been invited. The letter with part 1 goes to your correspondence address, "
-                    "part 2 by e-mail to %(email)s.", name=user.name, email=user.email), "success")
+            flash(_("%(name)s has been invited. We will send the letter with part 1 to your correspondence "
+                    "address and part 2 by e-mail to %(email)s.", name=user.name, email=user.email), "success")
             return redirect(url_for("users.index"))
     return render_template("users/invite.html", form=form)
 
