@@ -1,6 +1,8 @@
 """Registers the portal's blueprints: one per module."""
 from __future__ import annotations
 
+from flask_login import current_user
+
 from blueprints import activation, auth, dashboard, profile, users
 from blueprints.coming_soon import coming_soon_blueprint
 from blueprints.navigation import NAVIGATION, items_for
@@ -14,7 +16,7 @@ NAV_BADGES: dict = {}
 
 
 def register_blueprints(app) -> None:
-    from services.access import current_scope, is_portal_user
+    from services.access import accounts_of, acting_user, current_scope, is_portal_user
 
     @app.context_processor
     def portal_navigation():
@@ -22,7 +24,9 @@ def register_blueprints(app) -> None:
             return {"portal_user": False, "navigation": [], "nav_badges": {}}
         scope = current_scope()
         badges = {m: count(scope) for m, count in NAV_BADGES.items() if scope.may(m)}
-        return {"portal_user": True, "navigation": items_for(scope.modules), "nav_badges": badges}
+        person = current_user._get_current_object()
+        return {"portal_user": True, "navigation": items_for(scope.modules), "nav_badges": badges,
+                "acting": acting_user(), "accounts": accounts_of(person) if person.linked_accesses else [person]}
 
     app.register_blueprint(auth.bp)
     app.register_blueprint(activation.bp)

@@ -32,7 +32,7 @@ def sign_in():
     form = SignInForm()
     if form.validate_on_submit():
         email = form.email.data.strip().lower()
-        user = db.session.scalars(select(PortalUser).where(func.lower(PortalUser.email) == email)).first()
+        user = db.session.scalars(select(PortalUser).where(func.lower(PortalUser.email) == email, PortalUser.login_id.is_(None))).first()
         password_ok = (user or _DUMMY).check_password(form.password.data)
         now = utcnow()
         locked = user is not None and user.locked_until is not None and user.locked_until > now
@@ -112,7 +112,7 @@ def forgotten_password():
     form = ForgottenPasswordForm()
     if form.validate_on_submit():
         email = form.email.data.strip().lower()
-        user = db.session.scalars(select(PortalUser).where(func.lower(PortalUser.email) == email)).first()
+        user = db.session.scalars(select(PortalUser).where(func.lower(PortalUser.email) == email, PortalUser.login_id.is_(None))).first()
         if user and user.state == PortalUserState.ACTIVE:
             password_reset.send_reset_link(user)
             audit.record("password_reset_requested", user, actor=user)

@@ -2,10 +2,9 @@
 from __future__ import annotations
 
 from flask import render_template
-from flask_login import current_user
 
 from blueprints.navigation import items_for
-from services.access import PortalBlueprint, current_scope
+from services.access import PortalBlueprint, acting_user, current_scope
 
 bp = PortalBlueprint("dashboard", __name__)
 
@@ -15,6 +14,6 @@ def index():
     scope = current_scope()
     return render_template(
         "dashboard.html",
-        customer=current_user.customer,
+        customer=acting_user().customer,
         modules=items_for(scope.modules),
     )

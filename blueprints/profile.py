@@ -1,7 +1,7 @@
 """The signed-in person's own settings: password and sessions."""
 from __future__ import annotations
 
-from flask import flash, redirect, render_template, session, url_for
+from flask import abort, flash, redirect, render_template, request, session, url_for
 from flask_babel import gettext as _
 from flask_login import current_user
 
@@ -9,7 +9,7 @@ from extensions import db
 from forms.profile import ChangePasswordForm, ConfirmForm, DisableTwoFactorForm, EnableTwoFactorForm
 from models.base import utcnow
 from services import audit, two_factor
-from services.access import PortalBlueprint
+from services.access import PortalBlueprint, accounts_of
 from services.sessions import end_session, start_session
 
 bp = PortalBlueprint("profile", __name__, url_prefix="/profile")
@@ -31,6 +31,23 @@ def index():
             flash(_("Your password has been changed. Other devices have been signed out."), "success")
             return redirect(url_for("profile.index"))
     return render_template("profile/index.html", form=form, sign_out_form=ConfirmForm())
+
+
+@bp.route("/switch-account", methods=["POST"])
+def switch_account():
+    """Act for another customer of the same person, without signing in again; the
+    scope (and so every right) is recomputed from that access on the next request."""
+    form = ConfirmForm()
+    person = current_user._get_current_object()
+    wanted = request.form.get("account", type=int)
+    access = next((a for a in accounts_of(person) if a.id == wanted), None)
+    if not form.validate_on_submit() or access is None:
+        abort(404)
+    session["acting_user_id"] = access.id
+    audit.record("switched_account", access, customer_id=access.customer_id)
+    db.session.commit()
+    flash(_("You are now acting for %(customer)s.", customer=access.customer.name), "info")
+    return redirect(url_for("dashboard.index"))
 
 
 @bp.route("/sign-out-everywhere", methods=["POST"])

@@ -4,7 +4,6 @@ from __future__ import annotations
 
 from flask import abort, flash, redirect, render_template, url_for
 from flask_babel import gettext as _
-from flask_login import current_user
 from sqlalchemy import func, select
 
 from extensions import db
@@ -13,14 +12,14 @@ from forms.users import InviteForm, RightsForm
 from models.metering import SupplyPoint
 from models.users import PortalUser, PortalUserRight, PortalUserState
 from services import audit
-from services.access import PortalBlueprint, visible
+from services.access import PortalBlueprint, acting_user, visible
 
 bp = PortalBlueprint("users", __name__, url_prefix="/account/users", account_admin=True)
 
 
 def _colleague_or_404(user_id: int) -> PortalUser:
     user = db.session.get(PortalUser, user_id)
-    if user is None or user.customer_id != current_user.customer_id:
+    if user is None or user.customer_id != acting_user().customer_id:
         abort(404)
     return user
 
@@ -44,7 +43,7 @@ def _apply_rights(user: PortalUser, form: RightsForm, points: list[SupplyPoint])
 @bp.route("/")
 def index():
     users = db.session.scalars(
-        select(PortalUser).where(PortalUser.customer_id == current_user.customer_id).order_by(PortalUser.name)
+        select(PortalUser).where(PortalUser.customer_id == acting_user().customer_id).order_by(PortalUser.name)
     ).all()
     return render_template("users/index.html", users=users)
 
@@ -58,7 +57,7 @@ def invite():
         if db.session.scalar(select(func.count(PortalUser.id)).where(func.lower(PortalUser.email) == email)):
             form.email.errors.append(_("This e-mail already belongs to a portal user."))
         else:
-            user = PortalUser(customer_id=current_user.customer_id, email=email, name=form.name.data.strip(),
+            user = PortalUser(customer_id=acting_user().customer_id, email=email, name=form.name.data.strip(),
                               state=PortalUserState.INVITED)
             db.session.add(user)
             _apply_rights(user, form, points)
@@ -81,7 +80,7 @@ def edit(user_id):
         form.supply_points.data = [p.id for p in user.supply_points]
         form.is_account_admin.data = user.is_account_admin
     if form.validate_on_submit():
-        if user.id == current_user.id and not form.is_account_admin.data:
+        if user.id == acting_user().id and not form.is_account_admin.data:
             form.is_account_admin.errors.append(_("You cannot take away your own administrator right."))
         else:
             before = _apply_rights(user, form, points)
@@ -99,7 +98,7 @@ def edit(user_id):
 def disable(user_id):
     user = _colleague_or_404(user_id)
     form = ConfirmForm()
-    if form.validate_on_submit() and user.id != current_user.id:
+    if form.validate_on_submit() and user.id != acting_user().id:
         user.state = PortalUserState.DISABLED
         user.session_version += 1
         audit.record("user_disabled", user)

@@ -12,9 +12,12 @@ from sqlalchemy import (
     CheckConstraint,
     Column,
     ForeignKey,
+    Index,
     Integer,
     String,
     Table,
+    UniqueConstraint,
+    text,
 )
 from sqlalchemy.orm import Mapped, mapped_column, relationship
 from werkzeug.security import check_password_hash, generate_password_hash
@@ -78,14 +81,27 @@ portal_user_supply_points = Table(
 
 
 class PortalUser(PasswordMixin, UserMixin, TimestampMixin, db.Model):
+    """One person's access to one customer, with its rights.
+
+    A person who acts for several customers signs in once: the access rows of the
+    other customers point at the row that signs in (`login_id`) and have no
+    password of their own; the person switches between them."""
+
     __tablename__ = "portal_users"
-    __table_args__ = (CheckConstraint(check_in("state", PortalUserState), name="state"),)
+    __table_args__ = (
+        CheckConstraint(check_in("state", PortalUserState), name="state"),
+        # The e-mail signs in: unique among the rows that sign in, and once per customer.
+        Index("uq_portal_users_login_email", "email", unique=True,
+              sqlite_where=text("login_id IS NULL"), postgresql_where=text("login_id IS NULL")),
+        UniqueConstraint("customer_id", "email", name="uq_portal_users_customer_email"),
+    )
 
     id: Mapped[int] = mapped_column(primary_key=True)
     customer_id: Mapped[int] = mapped_column(
         ForeignKey("customers.id", ondelete="CASCADE"), index=True
     )
-    email: Mapped[str] = mapped_column(String(254), unique=True)
+    email: Mapped[str] = mapped_column(String(254))
+    login_id: Mapped[int | None] = mapped_column(ForeignKey("portal_users.id", ondelete="CASCADE"), index=True)
     name: Mapped[str] = mapped_column(String(200))
     state: Mapped[str] = mapped_column(String(16), default=PortalUserState.INVITED)
     # The account's administrator may manage the other users of the customer.
@@ -101,6 +117,7 @@ class PortalUser(PasswordMixin, UserMixin, TimestampMixin, db.Model):
     totp_enabled_at: Mapped[datetime | None] = mapped_column(UTCDateTime)
 
     customer = relationship("Customer", backref="portal_users")
+    login = relationship("PortalUser", remote_side=[id], backref="linked_accesses")
     recovery_codes: Mapped[list["RecoveryCode"]] = relationship(cascade="all, delete-orphan")
     rights: Mapped[list[PortalUserRight]] = relationship(
         cascade="all, delete-orphan", lazy="selectin"

@@ -7,13 +7,13 @@ the view: it answers 404, whatever the URL or the form says."""
 from __future__ import annotations
 
 from dataclasses import dataclass
-from flask import Blueprint, abort, flash, redirect, request, url_for
+from flask import Blueprint, abort, flash, redirect, request, session, url_for
 from flask_babel import gettext as _
 from flask_login import current_user
 from sqlalchemy import select
 
 from extensions import db
-from models.users import PortalUser, StaffUser
+from models.users import PortalUser, PortalUserState, StaffUser
 
 
 @dataclass(frozen=True)
@@ -40,11 +40,29 @@ def is_staff_user() -> bool:
     return current_user.is_authenticated and isinstance(current_user._get_current_object(), StaffUser)
 
 
+def acting_user() -> PortalUser:
+    """The access the signed-in person acts through now: their own, or the access to
+    another customer they switched to (a row linked to their login)."""
+    person = current_user._get_current_object()
+    acting_id = session.get("acting_user_id")
+    if acting_id and acting_id != person.id:
+        access = db.session.get(PortalUser, acting_id)
+        if access is not None and access.login_id == person.id and access.state == PortalUserState.ACTIVE:
+            return access
+    return person
+
+
+def accounts_of(person: PortalUser) -> list[PortalUser]:
+    """The person's own access first, then the active accesses linked to it."""
+    return [person] + sorted((a for a in person.linked_accesses if a.state == PortalUserState.ACTIVE),
+                             key=lambda a: a.customer.number)
+
+
 def current_scope() -> Scope:
     """The current portal user's scope, computed once per request."""
     if not is_portal_user():
         abort(404)
-    user = current_user._get_current_object()
+    user = acting_user()
     cached = getattr(request, "_portal_scope", None)
     if cached is None:
         limited = None
@@ -83,7 +101,7 @@ def visible_or_404(model, record_id, *criteria):
 
 
 # POSTs that stay allowed in read-only access: they change only the person's own session.
-READ_ONLY_POSTS = {"auth.sign_out", "auth.language", "profile.sign_out_everywhere"}
+READ_ONLY_POSTS = {"auth.sign_out", "auth.language", "profile.sign_out_everywhere", "profile.switch_account"}
 
 
 class PortalBlueprint(Blueprint):
@@ -122,7 +140,7 @@ class PortalBlueprint(Blueprint):
             return redirect(url_for("auth.sign_in"))
         if self.module and not current_scope().may(self.module):
             abort(404)
-        if self.account_admin and (not current_user.is_account_admin or current_scope().read_only):
+        if self.account_admin and (not acting_user().is_account_admin or current_scope().read_only):
             abort(404)
         if current_scope().read_only and request.method == "POST" and request.endpoint not in READ_ONLY_POSTS:
             abort(404)

@@ -98,8 +98,9 @@ def issue_credentials(user: PortalUser, staff=None, *, void_previous: bool = Tru
 
 def issue_for_customers(customers: list[Customer], staff=None) -> list[IssuedCredentials]:
     """Credentials for every portal user of the customers who is not active yet."""
-    waiting = [user for customer in customers for user in customer.portal_users
-               if user.state in (PortalUserState.INVITED, PortalUserState.LOCKED) or not user.password_hash]
+    # Accesses linked to another login sign in through that login: they get no credentials.
+    waiting = [user for customer in customers for user in customer.portal_users if user.login_id is None
+               and (user.state in (PortalUserState.INVITED, PortalUserState.LOCKED) or not user.password_hash)]
     if waiting:
         void_open_issues([user.id for user in waiting])
     return [issue_credentials(user, staff, void_previous=False) for user in waiting]

@@ -31,7 +31,8 @@ def test_demo_accounts_and_supply_points(app):
     load_demo_data()
     for email in ("jana.novakova@example.com", "tomas.dvorak@example.com", "lucie.mala@example.com",
                   "petr.svoboda@example.com"):
-        assert db.session.scalars(select(PortalUser).where(PortalUser.email == email)).one().check_password(PORTAL_PASSWORD)
+        login = select(PortalUser).where(PortalUser.email == email, PortalUser.login_id.is_(None))
+        assert db.session.scalars(login).one().check_password(PORTAL_PASSWORD)
     for email in ("admin@example.com", "clerk@example.com", "technician@example.com", "billing@example.com"):
         assert db.session.scalars(select(StaffUser).where(StaffUser.email == email)).one().check_password(STAFF_PASSWORD)
     bakery = db.session.scalars(select(Customer).where(Customer.company_id == "27074358")).one()

@@ -2,7 +2,7 @@
 
 Revision ID: 0001
 Revises: 
-Create Date: 2026-12-05 09:07:21.188020
+Create Date: 2026-12-05 09:26:02.822469
 
 """
 from alembic import op
@@ -230,6 +230,7 @@ def upgrade():
     sa.Column('id', sa.Integer(), nullable=False),
     sa.Column('customer_id', sa.Integer(), nullable=False),
     sa.Column('email', sa.String(length=254), nullable=False),
+    sa.Column('login_id', sa.Integer(), nullable=True),
     sa.Column('name', sa.String(length=200), nullable=False),
     sa.Column('state', sa.String(length=16), nullable=False),
     sa.Column('is_account_admin', sa.Boolean(), nullable=False),
@@ -245,11 +246,14 @@ def upgrade():
     sa.Column('updated_at', models.base.UTCDateTime(timezone=True), nullable=False),
     sa.CheckConstraint("state IN ('invited', 'active', 'locked', 'disabled')", name=op.f('ck_portal_users_state')),
     sa.ForeignKeyConstraint(['customer_id'], ['customers.id'], name=op.f('fk_portal_users_customer_id_customers'), ondelete='CASCADE'),
+    sa.ForeignKeyConstraint(['login_id'], ['portal_users.id'], name=op.f('fk_portal_users_login_id_portal_users'), ondelete='CASCADE'),
     sa.PrimaryKeyConstraint('id', name=op.f('pk_portal_users')),
-    sa.UniqueConstraint('email', name=op.f('uq_portal_users_email'))
+    sa.UniqueConstraint('customer_id', 'email', name='uq_portal_users_customer_email')
     )
     with op.batch_alter_table('portal_users', schema=None) as batch_op:
         batch_op.create_index(batch_op.f('ix_portal_users_customer_id'), ['customer_id'], unique=False)
+        batch_op.create_index(batch_op.f('ix_portal_users_login_id'), ['login_id'], unique=False)
+        batch_op.create_index('uq_portal_users_login_email', ['email'], unique=True, sqlite_where=sa.text('login_id IS NULL'), postgresql_where=sa.text('login_id IS NULL'))
 
     op.create_table('price_lists',
     sa.Column('id', sa.Integer(), nullable=False),
@@ -890,6 +894,8 @@ def downgrade():
 
     op.drop_table('price_lists')
     with op.batch_alter_table('portal_users', schema=None) as batch_op:
+        batch_op.drop_index('uq_portal_users_login_email', sqlite_where=sa.text('login_id IS NULL'), postgresql_where=sa.text('login_id IS NULL'))
+        batch_op.drop_index(batch_op.f('ix_portal_users_login_id'))
         batch_op.drop_index(batch_op.f('ix_portal_users_customer_id'))
 
     op.drop_table('portal_users')

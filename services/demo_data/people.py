@@ -58,8 +58,16 @@ def create_customers(password: str) -> dict:
     )
     db.session.add_all([jana, bakery, petr])
     _user(jana, "jana.novakova@example.com", "Jana Nováková", password, admin=True)
-    _user(bakery, "tomas.dvorak@example.com", "Tomáš Dvořák", password, admin=True)
+    tomas = _user(bakery, "tomas.dvorak@example.com", "Tomáš Dvořák", password, admin=True)
     _user(bakery, "lucie.mala@example.com", "Lucie Malá", password,
           modules=(Module.INVOICES, Module.SUPPLY_POINTS, Module.READINGS))
     _user(petr, "petr.svoboda@example.com", "Petr Svoboda", password, admin=True)
-    return {"jana": jana, "bakery": bakery, "petr": petr}
+    # Tomáš is also a household customer: one login, two customer numbers to switch between.
+    home = Customer(
+        number="1000004", kind=CustomerKind.HOUSEHOLD, name="Tomáš Dvořák", email="tomas.dvorak@example.com",
+        street="Lidická 1880/14", city="Brno", postcode="60200", segment=Segment.HOUSEHOLD,
+    )
+    db.session.add(home)
+    db.session.add(PortalUser(customer=home, email=tomas.email, name=tomas.name, state=PortalUserState.ACTIVE,
+                              is_account_admin=True, login=tomas, locale="cs"))
+    return {"jana": jana, "bakery": bakery, "petr": petr, "tomas_home": home}
