@@ -112,3 +112,17 @@ def test_the_language_switch(client):
     client.post_form("/language/en", {"next": "/sign-in"})
     assert "Sign in to the customer portal" in client.get("/sign-in").get_data(as_text=True)
     assert client.post_form("/language/de", {}).status_code == 404
+
+
+def test_a_session_ends_after_the_absolute_limit_even_when_active(client, app, monkeypatch):
+    make_portal_user(email="jana@example.com")
+    client.sign_in("jana@example.com", PASSWORD)
+    start = time.time()
+    limit = app.config["PERMANENT_SESSION_LIFETIME"].total_seconds()
+    # Active every 20 minutes, so the idle limit never strikes...
+    for step in range(1, int(limit // 1200)):
+        monkeypatch.setattr(time, "time", lambda s=step: start + s * 1200)
+        assert client.get("/").status_code == 200
+    # ...but past the absolute limit the session is over.
+    monkeypatch.setattr(time, "time", lambda: start + limit + 60)
+    assert client.get("/").status_code == 302
