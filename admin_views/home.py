@@ -4,7 +4,6 @@ from __future__ import annotations
 from flask import flash, redirect, request, url_for
 from flask_admin import AdminIndexView, expose
 from flask_babel import gettext as _
-from sqlalchemy import func, select
 
 from admin_views.security import StaffAccessMixin
 from extensions import db, limiter
@@ -14,10 +13,8 @@ from models.users import StaffUser
 from services import audit
 from services.access import is_staff_user
 from services.safe_redirect import safe_next
+from services.sign_in import check_password
 from services.sessions import end_session, start_session
-
-_DUMMY = StaffUser()
-_DUMMY.set_password("not a real password, only for constant timing")
 
 
 class BackOfficeHome(StaffAccessMixin, AdminIndexView):
@@ -35,8 +32,7 @@ class BackOfficeHome(StaffAccessMixin, AdminIndexView):
         form = StaffSignInForm()
         if form.validate_on_submit():
             email = form.email.data.strip().lower()
-            user = db.session.scalars(select(StaffUser).where(func.lower(StaffUser.email) == email)).first()
-            password_ok = (user or _DUMMY).check_password(form.password.data)
+            user, password_ok = check_password(StaffUser, email, form.password.data)
             if user and password_ok and user.active:
                 user.last_sign_in_at = utcnow()
                 audit.record("staff_sign_in", user, actor=user)

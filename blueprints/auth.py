@@ -16,15 +16,10 @@ from services import audit
 from services import password_reset, two_factor
 from services.access import PortalBlueprint
 from services.safe_redirect import safe_next
+from services.sign_in import check_password
 from services.sessions import end_session, start_session
 
 bp = PortalBlueprint("auth", __name__)
-
-# A hash to check against when the e-mail is unknown, so that the answer takes the
-# same time whether or not an account exists (no user enumeration by timing).
-_DUMMY = PortalUser()
-_DUMMY.set_password("not a real password, only for constant timing")
-
 
 @bp.public_route("/sign-in", methods=["GET", "POST"])
 @limiter.limit("20 per minute", methods=["POST"])
@@ -32,8 +27,7 @@ def sign_in():
     form = SignInForm()
     if form.validate_on_submit():
         email = form.email.data.strip().lower()
-        user = db.session.scalars(select(PortalUser).where(func.lower(PortalUser.email) == email, PortalUser.login_id.is_(None))).first()
-        password_ok = (user or _DUMMY).check_password(form.password.data)
+        user, password_ok = check_password(PortalUser, email, form.password.data, PortalUser.login_id.is_(None))
         now = utcnow()
         locked = user is not None and user.locked_until is not None and user.locked_until > now
         if user and password_ok and user.state == PortalUserState.ACTIVE and not locked:

@@ -59,3 +59,14 @@ def make_staff(role="clerk", *, email=None, password=PASSWORD, **fields) -> Staf
     db.session.add(user)
     db.session.commit()
     return user
+
+
+def make_supply_point(customer, identifier="859182400102993847", commodity="electricity", **fields):
+    from models.metering import SupplyPoint
+
+    point = SupplyPoint(customer=customer, identifier=identifier, commodity=commodity,
+                        street=fields.pop("street", "Dlouhá 1"), city=fields.pop("city", "Praha"),
+                        postcode=fields.pop("postcode", "11000"), **fields)
+    db.session.add(point)
+    db.session.commit()
+    return point

@@ -3,9 +3,9 @@ from flask import render_template_string
 from sqlalchemy import select
 
 from extensions import db
-from factories import PASSWORD, make_customer, make_portal_user, make_staff
+from factories import PASSWORD, make_customer, make_portal_user, make_staff, make_supply_point
 from helpers import assert_only_owner_sees
-from models.metering import Commodity, SupplyPoint
+from models.metering import SupplyPoint
 from services.access import PortalBlueprint, visible, visible_or_404
 
 # Portal endpoints that answer without sign-in. A new public page must be added
@@ -15,14 +15,6 @@ PUBLIC_ENDPOINTS = {
     "auth.second_factor",
     "static", "bootstrap.static",
 }
-
-
-def _supply_point(customer, identifier):
-    sp = SupplyPoint(customer=customer, identifier=identifier, commodity=Commodity.ELECTRICITY,
-                     street="Dlouhá 1", city="Praha", postcode="11000")
-    db.session.add(sp)
-    db.session.commit()
-    return sp
 
 
 def _probe_app(make_app):
@@ -73,8 +65,8 @@ def test_another_customers_record_answers_404(make_app):
     with app.app_context():
         owner = make_portal_user()
         other = make_portal_user()
-        mine = _supply_point(owner.customer, "859182400102993847")
-        _supply_point(other.customer, "859182400102646743")
+        mine = make_supply_point(owner.customer, "859182400102993847")
+        make_supply_point(other.customer, "859182400102646743")
         client = PortalClient(app)
         assert_only_owner_sees(client, f"/probe/supply-points/{mine.id}", owner, other, PASSWORD)
         client.sign_in(other.email, PASSWORD)
@@ -87,8 +79,8 @@ def test_a_user_limited_to_some_supply_points_sees_only_those(make_app):
 
     with app.app_context():
         customer = make_customer()
-        first = _supply_point(customer, "859182400102993847")
-        second = _supply_point(customer, "859182400102646743")
+        first = make_supply_point(customer, "859182400102993847")
+        second = make_supply_point(customer, "859182400102646743")
         user = make_portal_user(customer, modules=["supply_points"])
         user.supply_points.append(first)
         db.session.commit()
@@ -151,7 +143,7 @@ def test_visible_is_scoped_to_the_customer(make_app):
     with app.app_context():
         user = make_portal_user()
         other = make_customer()
-        _supply_point(other, "859182400110224391")
+        make_supply_point(other, "859182400110224391")
         with app.test_request_context():
             from flask_login import login_user
 

@@ -2,24 +2,15 @@
 from sqlalchemy import select
 
 from extensions import db
-from factories import PASSWORD, make_customer, make_portal_user
+from factories import PASSWORD, make_customer, make_portal_user, make_supply_point
 from models.audit import AuditEntry
-from models.metering import Commodity, SupplyPoint
 from models.users import PortalUser, PortalUserState
 
 
-def _point(customer, identifier):
-    point = SupplyPoint(customer=customer, identifier=identifier, commodity=Commodity.ELECTRICITY,
-                        street="Dlouhá 1", city="Praha", postcode="11000")
-    db.session.add(point)
-    db.session.commit()
-    return point
-
-
-def test_the_administrator_invites_a_colleague_limited_to_invoices_and_one_point(client):
+def test_the_administrator_invites_a_colleague_limited_to_invoices_and_onemake_supply_point(client):
     customer = make_customer()
-    first = _point(customer, "859182400102993847")
-    _point(customer, "859182400102646743")
+    first = make_supply_point(customer, "859182400102993847")
+    make_supply_point(customer, "859182400102646743")
     make_portal_user(customer, email="boss@example.com")
     client.sign_in("boss@example.com", PASSWORD)
     response = client.post_form("/account/users/invite", {
