@@ -45,6 +45,17 @@ class AuditEntry(db.Model):
     details: Mapped[str | None] = mapped_column(Text)
     ip_address: Mapped[str | None] = mapped_column(String(45))
 
+    @property
+    def data(self) -> dict:
+        """The details as a dict (they are stored as JSON text)."""
+        import json
+
+        try:
+            value = json.loads(self.details or "{}")
+        except ValueError:
+            return {"text": self.details}
+        return value if isinstance(value, dict) else {"value": value}
+
     def __str__(self) -> str:
         return f"{self.at:%Y-%m-%d %H:%M} {self.actor} {self.action}"
 

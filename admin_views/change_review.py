@@ -1,0 +1,69 @@
+"""The back office's queue of change requests and the page that decides one."""
+from __future__ import annotations
+
+from flask import abort, flash, redirect, request, url_for
+from flask_admin import BaseView, expose
+from flask_babel import gettext as _, lazy_gettext as _l
+from flask_login import current_user
+from sqlalchemy import select
+from sqlalchemy.orm.exc import StaleDataError
+
+from admin_views.security import StaffAccessMixin
+from extensions import db
+from forms.changes import DecisionForm
+from models.changes import ChangeRequest, ChangeState
+from models.users import StaffRole
+from services import changes
+
+
+class ChangeQueue(StaffAccessMixin, BaseView):
+    roles = (StaffRole.CLERK,)
+
+    @expose("/")
+    def index(self):
+        queue = db.session.scalars(
+            select(ChangeRequest).where(ChangeRequest.state.in_([ChangeState.SUBMITTED, ChangeState.IN_REVIEW]))
+            .order_by(ChangeRequest.submitted_at).limit(200)
+        ).all()
+        return self.render("admin/change_queue.html", queue=queue, kind_labels=changes.KIND_LABELS)
+
+    @expose("/<int:request_id>", methods=["GET", "POST"])
+    def review(self, request_id):
+        change = db.session.get(ChangeRequest, request_id)
+        if change is None:
+            abort(404)
+        form = DecisionForm()
+        conflicts = changes.conflicts(change)
+        rejecting = "reject" in request.form
+        if rejecting and form.is_submitted() and not (form.reason.data or "").strip():
+            form.reason.errors = [_("Say why, so that the customer understands.")]
+        elif form.validate_on_submit():
+            staff = current_user._get_current_object()
+            version = int(form.version.data or 0)
+            try:
+                if rejecting:
+                    changes.reject(change, staff, version, form.reason.data.strip())
+                else:
+                    changes.approve(change, staff, version, confirm_conflicts="confirm_conflicts" in request.form)
+                db.session.commit()
+            except changes.ChangeConflict:
+                db.session.rollback()
+                flash(_("The customer's data changed since the request was made. Check it and confirm."), "error")
+            except (changes.AlreadyDecided, StaleDataError):
+                db.session.rollback()
+                flash(_("Someone else has already decided this request."), "error")
+                return redirect(url_for(".review", request_id=request_id))
+            else:
+                flash(_("The request has been decided."), "success")
+                return redirect(url_for(".index"))
+            change = db.session.get(ChangeRequest, request_id)
+        form.version.data = change.version_id
+        current = {f.field: getattr(change.customer, f.field) for f in change.fields}
+        return self.render("admin/change_review.html", change=change, form=form, current=current,
+                           conflicts=conflicts, labels=changes.FIELD_LABELS, kind_labels=changes.KIND_LABELS,
+                           state_labels=changes.STATE_LABELS)
+
+
+def register(admin, db_):
+    admin.add_view(ChangeQueue(name=_l("Change requests to decide"), endpoint="bo_change_queue",
+                               url="change-queue", category=_l("Work")))

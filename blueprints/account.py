@@ -1,0 +1,31 @@
+"""Account information: what the customer's documents are sent by, its change
+requests and the history of its data."""
+from __future__ import annotations
+
+from flask import render_template
+from sqlalchemy import select
+
+from extensions import db
+from models.audit import AuditEntry
+from models.changes import ChangeRequest
+from services import changes
+from services.access import PortalBlueprint, acting_user, current_scope, visible
+
+bp = PortalBlueprint("account", __name__, url_prefix="/account", module="account")
+
+
+@bp.route("/")
+def index():
+    customer = acting_user().customer
+    open_requests = db.session.scalars(
+        visible(ChangeRequest, ChangeRequest.state.in_(changes.ChangeState.open_states()))
+        .order_by(ChangeRequest.submitted_at.desc()).limit(20)
+    ).all()
+    history = db.session.scalars(
+        select(AuditEntry).where(AuditEntry.customer_id == customer.id, AuditEntry.action == "customer_changed")
+        .order_by(AuditEntry.at.desc()).limit(50)
+    ).all()
+    return render_template("account/index.html", customer=customer, open_requests=open_requests, history=history,
+                           can_change=current_scope().may("changes"),
+                           labels=changes.FIELD_LABELS, kind_labels=changes.KIND_LABELS,
+                           state_labels=changes.STATE_LABELS)

@@ -1,0 +1,202 @@
+"""Change requests: asked in the portal, decided in the back office."""
+import re
+
+import pytest
+from sqlalchemy import select
+
+from conftest import PortalClient
+from extensions import db
+from factories import PASSWORD, make_customer, make_portal_user, make_staff
+from helpers import assert_only_owner_sees
+from models.audit import AuditEntry
+from models.changes import ChangeRequest, ChangeState
+from models.customers import Customer
+from models.outbox import OutgoingEmail
+from services import changes
+
+NEW_ADDRESS = {"correspondence_name": "Jana Nováková", "correspondence_street": "Nová 5",
+               "correspondence_city": "Brno", "correspondence_postcode": "602 00"}
+VALID = {
+    "address": NEW_ADDRESS,
+    "phone": {"phone": "777 555 111"},
+    "bank_account": {"bank_account": "CZ65 0800 0000 1920 0014 5399", "password": PASSWORD},
+    "company": {"name": "Pekárna Nová s.r.o.", "company_id": "27074358", "vat_id": "CZ27074358"},
+}
+INVALID = [
+    ("phone", {"phone": "12"}, "This is not a valid phone number."),
+    ("bank_account", {"bank_account": "CZ65 0800 0000 1920 0014 5390", "password": PASSWORD}, "This IBAN is not valid"),
+    ("bank_account", {"bank_account": "19-2000145398/0800", "password": PASSWORD}, "This account number is not valid"),
+    ("company", {"name": "X", "company_id": "27074359"}, "This IČO is not valid"),
+    ("email", {"email": "not-an-email", "password": PASSWORD}, "Enter a valid e-mail address."),
+    ("address", {"correspondence_street": "", "correspondence_city": "Brno", "correspondence_postcode": "6020"},
+     "Enter the street and number."),
+]
+
+
+def _ask(client, kind, values):
+    """Fill the form, check the preview, send."""
+    page = client.post_form(f"/changes/new/{kind}", values).get_data(as_text=True)
+    assert "Send the request" in page, page[-3000:]
+    response = client.post_form(f"/changes/new/{kind}", {**values, "confirmed": "1"}, page=f"/changes/new/{kind}")
+    assert response.status_code == 302
+    return int(response.headers["Location"].rsplit("/", 1)[1])
+
+
+def _decide(client, request_id, **data):
+    page = client.get(f"/admin/change-queue/{request_id}").get_data(as_text=True)
+    version = re.search(r'id="version" name="version" type="hidden" value="(\d+)"', page).group(1)
+    return client.post_form(f"/admin/change-queue/{request_id}", {"version": version, **data},
+                            page=f"/admin/change-queue/{request_id}")
+
+
+@pytest.fixture
+def business_user():
+    customer = make_customer(kind="business", company_id="27074358", name="Pekárna s.r.o.")
+    return make_portal_user(customer, email="jana@example.com")
+
+
+@pytest.mark.parametrize("kind", list(VALID))
+def test_a_request_is_approved_and_applied_with_audit_and_email(app, client, business_user, kind):
+    make_staff("clerk", email="clerk@example.com")
+    client.sign_in("jana@example.com", PASSWORD)
+    preview = client.post_form(f"/changes/new/{kind}", VALID[kind]).get_data(as_text=True)
+    assert "Now" in preview and "New" in preview  # old and new side by side
+    request_id = _ask(client, kind, VALID[kind])
+    change = db.session.get(ChangeRequest, request_id)
+    assert change.state == ChangeState.IN_REVIEW
+    customer = db.session.get(Customer, business_user.customer_id)
+    before = {f.field: getattr(customer, f.field) for f in change.fields}
+    client.post_form("/sign-out", page="/")
+    client.staff_sign_in("clerk@example.com", PASSWORD)
+    assert f"#{request_id}" in client.get("/admin/change-queue/").get_data(as_text=True)
+    assert _decide(client, request_id, approve="1").status_code == 302
+    db.session.expire_all()
+    customer = db.session.get(Customer, business_user.customer_id)
+    for f in db.session.get(ChangeRequest, request_id).fields:
+        assert getattr(customer, f.field) == f.new_value != before[f.field]
+    assert db.session.get(ChangeRequest, request_id).state == ChangeState.APPROVED
+    assert db.session.scalars(select(AuditEntry).where(AuditEntry.action == "customer_changed")).first()
+    mail = db.session.scalars(select(OutgoingEmail).where(OutgoingEmail.subject.contains("decided"))).one()
+    assert "approved" in mail.body_text
+
+
+def test_a_rejection_changes_nothing_and_the_reason_is_shown(client, business_user):
+    make_staff("clerk", email="clerk@example.com")
+    client.sign_in("jana@example.com", PASSWORD)
+    request_id = _ask(client, "phone", VALID["phone"])
+    client.post_form("/sign-out", page="/")
+    client.staff_sign_in("clerk@example.com", PASSWORD)
+    page = _decide(client, request_id, reject="1", reason="").get_data(as_text=True)
+    assert "Say why, so that the customer understands." in page
+    _decide(client, request_id, reject="1", reason="Číslo nepatří zákazníkovi.")
+    client.post_form("/admin/sign-out", page="/admin/")
+    db.session.expire_all()
+    assert db.session.get(Customer, business_user.customer_id).phone is None
+    client.sign_in("jana@example.com", PASSWORD)
+    page = client.get(f"/changes/{request_id}").get_data(as_text=True)
+    assert "Číslo nepatří zákazníkovi." in page and "rejected" in page
+
+
+@pytest.mark.parametrize("kind, values, message", INVALID)
+def test_invalid_values_get_a_message_and_create_nothing(client, business_user, kind, values, message):
+    client.sign_in("jana@example.com", PASSWORD)
+    page = client.post_form(f"/changes/new/{kind}", values).get_data(as_text=True)
+    assert message in page
+    assert db.session.scalars(select(ChangeRequest)).all() == []
+
+
+def test_email_and_bank_changes_need_the_password(client, business_user):
+    client.sign_in("jana@example.com", PASSWORD)
+    page = client.post_form("/changes/new/bank_account", {**VALID["bank_account"], "password": "wrong"}).get_data(as_text=True)
+    assert "The password is not right." in page
+    assert db.session.scalars(select(ChangeRequest)).all() == []
+
+
+def test_a_new_email_is_confirmed_by_a_link_before_review(client, business_user):
+    client.sign_in("jana@example.com", PASSWORD)
+    request_id = _ask(client, "email", {"email": "nova@example.com", "password": PASSWORD})
+    assert db.session.get(ChangeRequest, request_id).state == ChangeState.CONFIRMING_EMAIL
+    mail = db.session.scalars(select(OutgoingEmail).where(OutgoingEmail.recipient == "nova@example.com")).one()
+    link = re.search(r"http://localhost(/changes/confirm-email/\S+)", mail.body_text).group(1)
+    client.get(link)
+    db.session.expire_all()
+    assert db.session.get(ChangeRequest, request_id).state == ChangeState.IN_REVIEW
+
+
+def test_a_conflict_needs_confirmation_and_concurrent_decisions_cannot_both_win(app, client, business_user):
+    make_staff("clerk", email="clerk@example.com")
+    make_staff("clerk", email="clerk2@example.com")
+    client.sign_in("jana@example.com", PASSWORD)
+    request_id = _ask(client, "phone", VALID["phone"])
+    customer = db.session.get(Customer, business_user.customer_id)
+    customer.phone = "+420 601 000 000"  # changed meanwhile by someone else
+    db.session.commit()
+    client.post_form("/sign-out", page="/")
+    client.staff_sign_in("clerk@example.com", PASSWORD)
+    page = _decide(client, request_id, approve="1").get_data(as_text=True)
+    assert "changed since the request was made" in page
+    assert db.session.get(ChangeRequest, request_id).state == ChangeState.IN_REVIEW
+    # Two clerks open the page at the same version; the first decision wins, the second is refused.
+    other = PortalClient(app)
+    other.staff_sign_in("clerk2@example.com", PASSWORD)
+    page = other.get(f"/admin/change-queue/{request_id}").get_data(as_text=True)
+    version = re.search(r'name="version" type="hidden" value="(\d+)"', page).group(1)
+    token = PortalClient.TOKEN.search(page).group(1)
+    assert _decide(client, request_id, approve="1", confirm_conflicts="1").status_code == 302
+    late = other.post(f"/admin/change-queue/{request_id}", follow_redirects=True,
+                      data={"version": version, "reject": "1", "reason": "Ne", "csrf_token": token})
+    assert "Someone else has already decided this request." in late.get_data(as_text=True)
+    db.session.expire_all()
+    assert db.session.get(ChangeRequest, request_id).state == ChangeState.APPROVED
+
+
+def test_the_optimistic_lock_refuses_a_stale_commit(app, business_user):
+    """Two sessions load the same request; the second commit fails at the database."""
+    from sqlalchemy.orm import Session
+    from sqlalchemy.orm.exc import StaleDataError
+
+    with app.test_request_context():
+        request = changes.submit(business_user.customer, business_user, "phone", {"phone": "+420 777 555 111"}, None)
+        db.session.commit()
+        request_id = request.id
+    staff = make_staff("clerk")
+    with Session(db.engine) as first, Session(db.engine) as second:
+        a, b = first.get(ChangeRequest, request_id), second.get(ChangeRequest, request_id)
+        a.state, b.state = ChangeState.APPROVED, ChangeState.REJECTED
+        first.commit()
+        with pytest.raises(StaleDataError):
+            second.commit()
+    assert staff
+
+
+def test_withdraw_while_open(client, business_user):
+    client.sign_in("jana@example.com", PASSWORD)
+    request_id = _ask(client, "phone", VALID["phone"])
+    client.post_form(f"/changes/{request_id}/withdraw", page=f"/changes/{request_id}")
+    db.session.expire_all()
+    assert db.session.get(ChangeRequest, request_id).state == ChangeState.WITHDRAWN
+
+
+def test_another_customers_request_answers_404(client, business_user):
+    other = make_portal_user(email="petr@example.com")
+    client.sign_in("jana@example.com", PASSWORD)
+    request_id = _ask(client, "phone", VALID["phone"])
+    client.post_form("/sign-out", page="/")
+    assert_only_owner_sees(client, f"/changes/{request_id}", business_user, other, PASSWORD)
+    client.sign_in("petr@example.com", PASSWORD)
+    assert client.post_form(f"/changes/{request_id}/withdraw", page="/").status_code == 404
+
+
+def test_the_account_page_shows_data_requests_and_history(client, business_user):
+    make_staff("clerk", email="clerk@example.com")
+    client.sign_in("jana@example.com", PASSWORD)
+    request_id = _ask(client, "address", NEW_ADDRESS)
+    page = client.get("/account/").get_data(as_text=True)
+    assert business_user.customer.number in page and f"#{request_id}" in page
+    client.post_form("/sign-out", page="/")
+    client.staff_sign_in("clerk@example.com", PASSWORD)
+    _decide(client, request_id, approve="1")
+    client.post_form("/admin/sign-out", page="/admin/")
+    client.sign_in("jana@example.com", PASSWORD)
+    page = client.get("/account/").get_data(as_text=True)
+    assert "Nová 5" in page and "History of your details" in page
