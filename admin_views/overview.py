@@ -8,6 +8,7 @@ from sqlalchemy import func, select
 
 from admin_views.security import StaffAccessMixin
 from extensions import db
+from models.audit import AuditEntry
 from models.billing import Invoice
 from models.changes import ChangeRequest
 from models.contracts import Contract
@@ -67,6 +68,10 @@ class CustomerOverview(StaffAccessMixin, BaseView):
             invoices=latest(Invoice, Invoice.issued_on),
             tickets=latest(Ticket, Ticket.created_at),
             changes=latest(ChangeRequest, ChangeRequest.submitted_at),
+            history=db.session.scalars(
+                select(AuditEntry).where(AuditEntry.customer_id == customer_id, AuditEntry.action == "customer_changed")
+                .order_by(AuditEntry.at.desc()).limit(20)
+            ).all(),
             messages=db.session.execute(
                 select(Message.subject, MessageRecipient.delivered_at, MessageRecipient.read_at)
                 .join(Message, Message.id == MessageRecipient.message_id)

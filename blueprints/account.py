@@ -2,13 +2,14 @@
 requests and the history of its data."""
 from __future__ import annotations
 
-from flask import render_template
+from flask import Response, render_template
 from sqlalchemy import select
 
 from extensions import db
 from models.audit import AuditEntry
 from models.changes import ChangeRequest
-from services import changes
+from models.users import PortalUser
+from services import audit, changes, my_data
 from services.access import PortalBlueprint, acting_user, current_scope, visible
 
 bp = PortalBlueprint("account", __name__, url_prefix="/account", module="account")
@@ -25,7 +26,24 @@ def index():
         select(AuditEntry).where(AuditEntry.customer_id == customer.id, AuditEntry.action == "customer_changed")
         .order_by(AuditEntry.at.desc()).limit(50)
     ).all()
+    users = (db.session.scalars(select(PortalUser).where(PortalUser.customer_id == customer.id)
+                                .order_by(PortalUser.name).limit(100)).all()
+             if acting_user().is_account_admin else [])
     return render_template("account/index.html", customer=customer, open_requests=open_requests, history=history,
+                           users=users,
                            can_change=current_scope().may("changes"),
                            labels=changes.FIELD_LABELS, kind_labels=changes.KIND_LABELS,
                            state_labels=changes.STATE_LABELS)
+
+
+@bp.route("/my-data.zip")
+def my_data_download():
+    """All data the portal holds about the customer (GDPR access request)."""
+    customer = acting_user().customer
+    content = my_data.build_zip(customer)
+    audit.record("my_data_downloaded", customer)
+    db.session.commit()
+    return Response(content, mimetype="application/zip", headers={
+        "Content-Disposition": f'attachment; filename="my-data-{customer.number}.zip"',
+        "X-Content-Type-Options": "nosniff",
+    })

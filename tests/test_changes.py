@@ -196,7 +196,34 @@ def test_the_account_page_shows_data_requests_and_history(client, business_user)
     client.post_form("/sign-out", page="/")
     client.staff_sign_in("clerk@example.com", PASSWORD)
     _decide(client, request_id, approve="1")
+    overview = client.get(f"/admin/customer-overview/{business_user.customer_id}").get_data(as_text=True)
+    assert "Nová 5" in overview and "clerk@example.com" in overview
     client.post_form("/admin/sign-out", page="/admin/")
     client.sign_in("jana@example.com", PASSWORD)
     page = client.get("/account/").get_data(as_text=True)
     assert "Nová 5" in page and "History of your details" in page
+
+
+def test_my_data_is_a_zip_of_json_and_csv_without_secrets_or_other_customers(client, business_user):
+    import io
+    import json
+    import zipfile
+
+    other = make_portal_user(email="petr@example.com", name="Petr Cizí")
+    client.sign_in("jana@example.com", PASSWORD)
+    _ask(client, "phone", VALID["phone"])
+    response = client.get("/account/my-data.zip")
+    assert response.mimetype == "application/zip" and "attachment" in response.headers["Content-Disposition"]
+    archive = zipfile.ZipFile(io.BytesIO(response.data))
+    data = json.loads(archive.read("my-data.json"))
+    assert data["customer"][0]["number"] == business_user.customer.number
+    assert data["change_requests"][0]["kind"] == "phone"
+    assert "csv/invoices.csv" in archive.namelist()
+    text = archive.read("my-data.json").decode()
+    assert "password_hash" not in text and "scrypt" not in text and other.email not in text
+
+
+def test_the_account_page_lists_the_users_for_the_administrator(client, business_user):
+    make_portal_user(business_user.customer, email="kolega@example.com", modules=["invoices"])
+    client.sign_in("jana@example.com", PASSWORD)
+    assert "kolega@example.com" in client.get("/account/").get_data(as_text=True)
