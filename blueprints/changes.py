@@ -14,6 +14,7 @@ from forms.profile import ConfirmForm
 from models.changes import ChangeKind, ChangeRequest
 from services import changes
 from services.access import PortalBlueprint, acting_user, visible, visible_or_404
+from services.downloads import send_stored_file
 
 bp = PortalBlueprint("changes", __name__, url_prefix="/changes", module="changes")
 
@@ -53,8 +54,10 @@ def new(kind):
             rows = changes.differences(customer, kind, form.new_values())
             if kind != ChangeKind.OTHER and not rows:
                 flash(_("The values are the same as those we have; there is nothing to change."), "warning")
-            elif form.confirmed.data == "1":
+            elif form.confirmed.data == "1" or kind == ChangeKind.OTHER:
+                # An "other change" has no old and new values to compare: it is sent at once.
                 request = changes.submit(customer, acting_user(), kind, form.new_values(), form.reason.data)
+                request.attachment = getattr(form, "stored_attachment", None)
                 db.session.commit()
                 flash(_("Your request has been sent. We will let you know when it is decided."), "success")
                 return redirect(url_for("changes.detail", request_id=request.id))
@@ -72,6 +75,14 @@ def detail(request_id):
     return render_template("changes/detail.html", change=request, labels=changes.FIELD_LABELS,
                            kind_labels=changes.KIND_LABELS, state_labels=changes.STATE_LABELS,
                            withdraw_form=ConfirmForm())
+
+
+@bp.route("/<int:request_id>/attachment")
+def attachment(request_id):
+    request = visible_or_404(ChangeRequest, request_id)
+    if request.attachment is None:
+        abort(404)
+    return send_stored_file(request.attachment)
 
 
 @bp.route("/<int:request_id>/withdraw", methods=["POST"])

@@ -4,11 +4,13 @@ from __future__ import annotations
 import phonenumbers
 from flask_babel import lazy_gettext as _l
 from flask_wtf import FlaskForm
+from flask_wtf.file import FileField
 from stdnum import iban
 from wtforms import EmailField, HiddenField, PasswordField, StringField, TextAreaField
 from wtforms.validators import DataRequired, Email, Length, Optional, Regexp, ValidationError
 
 from services.identifiers import is_valid_czech_account, is_valid_ico
+from services.uploads import stored_file_from_upload
 
 
 class ChangeForm(FlaskForm):
@@ -94,6 +96,16 @@ class CompanyChangeForm(ChangeForm):
 class OtherChangeForm(ChangeForm):
     reason = TextAreaField(_l("What should change?"), validators=[
         DataRequired(_l("Describe the change.")), Length(max=2000)])
+    attachment = FileField(_l("Attachment (PDF, PNG or JPEG, optional)"))
+
+    stored_attachment = None
+
+    def validate_attachment(self, field):
+        if field.data and getattr(field.data, "filename", ""):
+            self.stored_attachment = stored_file_from_upload(field.data)
+
+    def new_values(self) -> dict:
+        return {}
 
 
 class DecisionForm(FlaskForm):

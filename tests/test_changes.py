@@ -121,6 +121,12 @@ def test_a_new_email_is_confirmed_by_a_link_before_review(client, business_user)
     client.get(link)
     db.session.expire_all()
     assert db.session.get(ChangeRequest, request_id).state == ChangeState.IN_REVIEW
+    make_staff("clerk", email="clerk@example.com")
+    client.post_form("/sign-out", page="/")
+    client.staff_sign_in("clerk@example.com", PASSWORD)
+    assert _decide(client, request_id, approve="1").status_code == 302
+    db.session.expire_all()
+    assert db.session.get(Customer, business_user.customer_id).email == "nova@example.com"
 
 
 def test_a_conflict_needs_confirmation_and_concurrent_decisions_cannot_both_win(app, client, business_user):
@@ -227,3 +233,23 @@ def test_the_account_page_lists_the_users_for_the_administrator(client, business
     make_portal_user(business_user.customer, email="kolega@example.com", modules=["invoices"])
     client.sign_in("jana@example.com", PASSWORD)
     assert "kolega@example.com" in client.get("/account/").get_data(as_text=True)
+
+
+def test_other_change_with_an_attachment_checked_by_content(client, business_user):
+    import io
+
+    client.sign_in("jana@example.com", PASSWORD)
+    fake = {"reason": "Prosím o změnu", "attachment": (io.BytesIO(b"MZ not a pdf"), "../../evil.pdf")}
+    page = client.post_form("/changes/new/other", fake, content_type="multipart/form-data").get_data(as_text=True)
+    assert "Only PDF, PNG or JPEG files can be attached." in page
+    assert db.session.scalars(select(ChangeRequest)).all() == []
+    real = {"reason": "Prosím o změnu", "attachment": (io.BytesIO(b"%PDF-1.4 smlouva"), "../../Smlouva <b>.pdf")}
+    response = client.post_form("/changes/new/other", real, content_type="multipart/form-data")
+    request_id = int(response.headers["Location"].rsplit("/", 1)[1])
+    download = client.get(f"/changes/{request_id}/attachment")
+    assert download.data == b"%PDF-1.4 smlouva" and download.mimetype == "application/pdf"
+    assert "attachment" in download.headers["Content-Disposition"] and ".." not in download.headers["Content-Disposition"]
+    assert download.headers["X-Content-Type-Options"] == "nosniff"
+    other = make_portal_user(email="petr@example.com")
+    client.post_form("/sign-out", page="/")
+    assert_only_owner_sees(client, f"/changes/{request_id}/attachment", business_user, other, PASSWORD)
