@@ -13,8 +13,7 @@ from extensions import db
 from models.base import utcnow
 from models.changes import ChangeKind, ChangeRequest, ChangeRequestField, ChangeState
 from models.tickets import Task, TaskState, TaskTopic
-from models.users import Team
-from services import audit
+from services import audit, routing
 from services.outbox import queue_email
 
 # Which customer fields each kind of request changes.
@@ -129,12 +128,8 @@ def confirm_email(token: str) -> ChangeRequest | None:
 
 
 def _create_review_task(request: ChangeRequest) -> None:
-    team = db.session.scalars(select(Team).where(Team.is_default.is_(True)).limit(1)).first()
-    if team is None:
-        return
-    db.session.add(Task(title=f"{_('Change request')} #{request.id}: {KIND_LABELS[ChangeKind(request.kind)]}",
-                        topic=TaskTopic.CHANGE_REQUEST, topic_id=request.id, team=team,
-                        due_at=utcnow() + timedelta(days=REVIEW_DAYS)))
+    routing.delegate(f"{_('Change request')} #{request.id}: {KIND_LABELS[ChangeKind(request.kind)]}",
+                     TaskTopic.CHANGE_REQUEST, request.id, due_at=utcnow() + timedelta(days=REVIEW_DAYS))
 
 
 def conflicts(request: ChangeRequest) -> list[str]:
