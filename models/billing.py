@@ -5,7 +5,7 @@ import enum
 from datetime import date
 from decimal import Decimal
 
-from sqlalchemy import CheckConstraint, Date, ForeignKey, Index, Integer, Numeric, String
+from sqlalchemy import CheckConstraint, Date, ForeignKey, Index, Integer, Numeric, String, select
 from sqlalchemy.orm import Mapped, mapped_column, relationship
 
 from extensions import db
@@ -179,7 +179,12 @@ class Advance(db.Model):
 
     @classmethod
     def portal_scope(cls, query, scope):
-        return query.where(cls.customer_id == scope.customer_id)
+        query = query.where(cls.customer_id == scope.customer_id)
+        if scope.supply_point_ids is not None:
+            # A user limited to some supply points sees only their advances.
+            query = query.where(cls.schedule_id.in_(
+                select(AdvanceSchedule.id).where(AdvanceSchedule.supply_point_id.in_(scope.supply_point_ids))))
+        return query
 
 
 class Payment(TimestampMixin, db.Model):

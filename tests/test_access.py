@@ -150,3 +150,30 @@ def test_visible_is_scoped_to_the_customer(make_app):
             login_user(user)
             assert db.session.scalars(visible(SupplyPoint)).all() == []
             assert db.session.scalars(select(SupplyPoint)).all() != []
+
+
+def test_a_limited_user_sees_only_the_advances_of_their_supply_points(make_app):
+    from datetime import date
+    from decimal import Decimal
+
+    from models.billing import Advance, AdvanceSchedule
+
+    app = make_app()
+    with app.app_context():
+        customer = make_customer()
+        mine, other = make_supply_point(customer), make_supply_point(customer, "859182400102646743")
+        for point in (mine, other):
+            schedule = AdvanceSchedule(customer_id=customer.id, supply_point=point, valid_from=date(2026, 1, 1),
+                                       amount=Decimal("1000"), variable_symbol=point.identifier[-10:])
+            schedule.advances = [Advance(customer_id=customer.id, due_on=date(2026, 2, 15), amount=Decimal("1000"),
+                                         variable_symbol=schedule.variable_symbol)]
+            db.session.add(schedule)
+        user = make_portal_user(customer, modules=["invoices"])
+        user.supply_points.append(mine)
+        db.session.commit()
+        with app.test_request_context():
+            from flask_login import login_user
+
+            login_user(user)
+            seen = db.session.scalars(visible(Advance)).all()
+            assert [a.schedule.supply_point_id for a in seen] == [mine.id]
