@@ -13,3 +13,11 @@ def assert_only_owner_sees(client, url: str, owner, other, password: str) -> Non
     response = client.get(url)
     assert response.status_code == 200, f"{url} answered {response.status_code} to its owner"
     client.post_form("/sign-out", page="/")
+
+
+def browser_sign_in(page, base_url: str, email: str, password: str, *, staff: bool = False) -> None:
+    """Sign in through the real form, in Czech as the portal's users do."""
+    page.goto(f"{base_url}{'/admin/sign-in' if staff else '/sign-in'}")
+    page.get_by_label("E-mail").fill(email)
+    page.get_by_label("Heslo").fill(password)
+    page.get_by_role("button", name="Přihlásit se").click()

@@ -6,6 +6,7 @@ from pypdf import PdfReader
 from sqlalchemy import select
 
 from extensions import db
+from helpers import browser_sign_in
 from models.customers import Customer
 from models.outbox import OutgoingEmail
 from models.users import PortalUser, PortalUserState
@@ -26,10 +27,7 @@ def test_staff_issue_the_letter_and_the_customer_activates(browser, live_app, tm
 
     staff = browser.new_context(locale="cs-CZ", accept_downloads=True)
     page = staff.new_page()
-    page.goto(f"{live_app.url}/admin/sign-in")
-    page.get_by_label("E-mail").fill("clerk@example.com")
-    page.get_by_label("Heslo").fill("Demo-Back-Office-2026")
-    page.get_by_role("button", name="Přihlásit se").click()
+    browser_sign_in(page, live_app.url, "clerk@example.com", "Demo-Back-Office-2026", staff=True)
     page.goto(f"{live_app.url}/admin/customers/?search=5550001")
     page.locator(f"input.action-checkbox[value='{customer_id}']").check()
     page.on("dialog", lambda dialog: dialog.accept())

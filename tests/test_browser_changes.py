@@ -3,14 +3,13 @@ import re
 
 from playwright.sync_api import expect
 
+from helpers import browser_sign_in
+
 
 def test_address_change_from_request_to_approval(browser, live_server):
     jana = browser.new_context(locale="cs-CZ")
     page = jana.new_page()
-    page.goto(f"{live_server}/sign-in")
-    page.get_by_label("E-mail").fill("jana.novakova@example.com")
-    page.get_by_label("Heslo").fill("Demo-Portal-2026!")
-    page.get_by_role("button", name="Přihlásit se").click()
+    browser_sign_in(page, live_server, "jana.novakova@example.com", "Demo-Portal-2026!")
     page.goto(f"{live_server}/account/")
     page.get_by_role("link", name="Požádat o změnu").click()
     page.get_by_role("link", name="Korespondenční adresa").click()
@@ -26,10 +25,7 @@ def test_address_change_from_request_to_approval(browser, live_server):
 
     clerk = browser.new_context(locale="cs-CZ")
     admin = clerk.new_page()
-    admin.goto(f"{live_server}/admin/sign-in")
-    admin.get_by_label("E-mail").fill("clerk@example.com")
-    admin.get_by_label("Heslo").fill("Demo-Back-Office-2026")
-    admin.get_by_role("button", name="Přihlásit se").click()
+    browser_sign_in(admin, live_server, "clerk@example.com", "Demo-Back-Office-2026", staff=True)
     admin.goto(f"{live_server}/admin/change-queue/")
     admin.get_by_role("link", name=f"#{request_id}").click()
     expect(admin.get_by_role("cell", name="Vinohradská 112")).to_be_visible()
