@@ -14,7 +14,7 @@ _numbers = itertools.count(1)
 def make_customer(**fields) -> Customer:
     n = next(_numbers)
     values = dict(
-        number=f"{1000000 + n}",
+        number=f"{9000000 + n}",  # away from the demo numbers (1000001…)
         name=f"Zákazník {n}",
         email=f"customer{n}@example.com",
         street="Dlouhá 1",

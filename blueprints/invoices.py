@@ -1,0 +1,79 @@
+"""Invoices: the list with filters in the database, the detail, the PDF and a CSV export."""
+from __future__ import annotations
+
+import csv
+import io
+from datetime import date
+
+from flask import Response, render_template, request
+from sqlalchemy import extract, func, select
+
+from extensions import db
+from forms.invoices import KIND_LABELS, STATE_LABELS, InvoiceFilterForm
+from models.billing import Invoice, PaymentAllocation
+from models.metering import SupplyPoint
+from services.access import PortalBlueprint, visible, visible_or_404
+from services.downloads import send_stored_file
+from services.invoice_pdf import stored_pdf, vat_recap
+
+bp = PortalBlueprint("invoices", __name__, url_prefix="/invoices", module="invoices")
+PAGE_SIZE = 20
+ORDER = {"newest": (Invoice.issued_on.desc(), Invoice.id.desc()), "oldest": (Invoice.issued_on, Invoice.id),
+         "amount": (Invoice.total.desc(), Invoice.id.desc())}
+
+
+def _filtered():
+    form = InvoiceFilterForm(request.args)
+    points = db.session.scalars(visible(SupplyPoint).order_by(SupplyPoint.identifier)).all()
+    form.supply_point.choices = [("", "—")] + [(str(p.id), p.identifier) for p in points]
+    query = visible(Invoice)
+    if form.validate():
+        if form.year.data:
+            query = query.where(extract("year", Invoice.issued_on) == form.year.data)
+        if form.kind.data:
+            query = query.where(Invoice.kind == form.kind.data)
+        if form.state.data:
+            query = query.where(Invoice.state == form.state.data)
+        if form.supply_point.data:
+            query = query.where(Invoice.supply_point_id == int(form.supply_point.data))
+    return form, query.order_by(*ORDER.get(form.sort.data or "newest", ORDER["newest"]))
+
+
+@bp.route("/")
+def index():
+    form, query = _filtered()
+    page = max(request.args.get("page", 1, type=int), 1)
+    total = db.session.scalar(select(func.count()).select_from(query.order_by(None).subquery()))
+    invoices = db.session.scalars(query.limit(PAGE_SIZE).offset((page - 1) * PAGE_SIZE)).all()
+    pages = max((total + PAGE_SIZE - 1) // PAGE_SIZE, 1)
+    args = {k: v for k, v in request.args.items() if k != "page"}
+    return render_template("invoices/index.html", form=form, invoices=invoices, page=page, pages=pages,
+                           total=total, args=args, today=date.today(), kind_labels=KIND_LABELS,
+                           state_labels=STATE_LABELS)
+
+
+@bp.route("/export.csv")
+def export():
+    form, query = _filtered()
+    out = io.StringIO()
+    writer = csv.writer(out, delimiter=";")
+    writer.writerow(["cislo", "druh", "vystaveno", "splatnost", "celkem", "uhrazeno", "stav", "variabilni_symbol"])
+    for invoice in db.session.scalars(query.limit(10000)):
+        writer.writerow([invoice.number, invoice.kind, invoice.issued_on, invoice.due_on, invoice.total,
+                         invoice.amount_paid, invoice.state, invoice.variable_symbol])
+    return Response("\ufeff" + out.getvalue(), mimetype="text/csv", headers={
+        "Content-Disposition": 'attachment; filename="faktury.csv"', "X-Content-Type-Options": "nosniff"})
+
+
+@bp.route("/<int:invoice_id>")
+def detail(invoice_id):
+    invoice = visible_or_404(Invoice, invoice_id)
+    payments = db.session.scalars(select(PaymentAllocation).where(PaymentAllocation.invoice_id == invoice.id)).all()
+    return render_template("invoices/detail.html", invoice=invoice, recap=vat_recap(invoice), payments=payments,
+                           today=date.today(), kind_labels=KIND_LABELS, state_labels=STATE_LABELS)
+
+
+@bp.route("/<int:invoice_id>/pdf")
+def pdf(invoice_id):
+    invoice = visible_or_404(Invoice, invoice_id)
+    return send_stored_file(stored_pdf(invoice))

@@ -1,0 +1,131 @@
+"""Invoices: list with filters, detail, the Czech PDF with its QR Platba code."""
+import hashlib
+import shutil
+import subprocess
+from datetime import date
+
+import pytest
+from sqlalchemy import select
+
+from conftest import count_queries
+from extensions import db
+from factories import PASSWORD, make_portal_user
+from helpers import assert_only_owner_sees
+from models.billing import Invoice
+from models.customers import Customer
+from services.demo_data import PORTAL_PASSWORD, load_demo_data
+
+
+@pytest.fixture
+def demo(app):
+    load_demo_data()
+    return app
+
+
+def _petr_invoices():
+    petr = db.session.scalars(select(Customer).where(Customer.number == "1000003")).one()
+    return db.session.scalars(select(Invoice).where(Invoice.customer_id == petr.id).order_by(Invoice.issued_on)).all()
+
+
+def test_the_list_filters_by_year_and_shows_overdue(demo, client):
+    client.sign_in("petr.svoboda@example.com", PORTAL_PASSWORD)
+    invoices = _petr_invoices()
+    page = client.get("/invoices/").get_data(as_text=True)
+    assert all(i.number in page for i in invoices)
+    assert 'class="overdue"' in page
+    year = invoices[0].issued_on.year
+    page = client.get(f"/invoices/?year={year}").get_data(as_text=True)
+    assert invoices[0].number in page and invoices[1].number not in page
+    page = client.get("/invoices/?year=1800").get_data(as_text=True)  # Petr reads the portal in Czech
+    assert "Zadejte rok, např. 2025." in page
+
+
+def test_the_csv_export_follows_the_filter(demo, client):
+    client.sign_in("petr.svoboda@example.com", PORTAL_PASSWORD)
+    invoices = _petr_invoices()
+    response = client.get(f"/invoices/export.csv?year={invoices[0].issued_on.year}")
+    assert response.mimetype == "text/csv" and "attachment" in response.headers["Content-Disposition"]
+    text = response.get_data(as_text=True)
+    assert invoices[0].number in text and invoices[1].number not in text
+
+
+def test_the_detail_explains_the_total(demo, client):
+    client.sign_in("petr.svoboda@example.com", PORTAL_PASSWORD)
+    invoice = _petr_invoices()[-1]
+    page = client.get(f"/invoices/{invoice.id}").get_data(as_text=True)
+    assert "Jak vznikla celková částka" in page and "Odečítají se zálohy" in page
+    assert "Rekapitulace DPH" in page
+
+
+def test_list_query_count_does_not_grow_with_invoices(demo, client, app):
+    client.sign_in("jana.novakova@example.com", PORTAL_PASSWORD)
+    client.get("/invoices/")
+    with count_queries(app) as few:
+        client.get("/invoices/")
+    jana = db.session.scalars(select(Customer).where(Customer.number == "1000001")).one()
+    template = db.session.scalars(select(Invoice).where(Invoice.customer_id == jana.id)).first()
+    for n in range(40):
+        db.session.add(Invoice(number=f"FX{n:08d}", kind="advance", customer_id=jana.id, issued_on=date(2025, 1, 1),
+                               taxable_supply_on=date(2025, 1, 1), due_on=date(2025, 1, 15), variable_symbol="1",
+                               bank_account=template.bank_account, iban=template.iban, total_without_vat=1,
+                               total_vat=0, total=1, amount_paid=1, state="paid"))
+    db.session.commit()
+    with count_queries(app) as many:
+        client.get("/invoices/")
+    assert len(many) == len(few)
+
+
+def test_the_pdf_has_the_tax_items_and_stays_the_same(demo, client, tmp_path):
+    client.sign_in("petr.svoboda@example.com", PORTAL_PASSWORD)
+    invoice = _petr_invoices()[-1]
+    first = client.get(f"/invoices/{invoice.id}/pdf")
+    assert first.mimetype == "application/pdf" and "attachment" in first.headers["Content-Disposition"]
+    assert first.headers["X-Content-Type-Options"] == "nosniff"
+    customer = db.session.get(Customer, invoice.customer_id)
+    customer.street = "Úplně Jiná 99"
+    db.session.commit()
+    second = client.get(f"/invoices/{invoice.id}/pdf")
+    assert hashlib.sha256(first.data).hexdigest() == hashlib.sha256(second.data).hexdigest()
+    from pypdf import PdfReader
+    import io
+
+    text = PdfReader(io.BytesIO(first.data)).pages[0].extract_text()
+    assert invoice.number in text and "Petr Svoboda" in text and "Štefánikova" in text
+    assert "IČO 27376516" in text and "DIČ CZ27376516" in text and "Variabilní symbol" in text
+    total = f"{invoice.total:,.2f}".replace(",", " ").replace(".", ",")
+    assert total in text.replace("\xa0", " ")
+    assert "Úplně Jiná" not in PdfReader(io.BytesIO(second.data)).pages[0].extract_text()
+
+
+@pytest.mark.skipif(not (shutil.which("pdftoppm") and shutil.which("zbarimg")),
+                    reason="needs poppler-utils and zbar-tools (apt-get install -y poppler-utils zbar-tools)")
+def test_the_qr_platba_code_decodes_to_the_invoice(demo, client, tmp_path):
+    client.sign_in("petr.svoboda@example.com", PORTAL_PASSWORD)
+    invoice = _petr_invoices()[-1]
+    pdf = tmp_path / "invoice.pdf"
+    pdf.write_bytes(client.get(f"/invoices/{invoice.id}/pdf").data)
+    subprocess.run(["pdftoppm", "-r", "200", "-png", str(pdf), str(tmp_path / "page")], check=True)
+    pages = sorted(tmp_path.glob("page*.png"))
+    payload = subprocess.run(["zbarimg", "--quiet", "--raw", *map(str, pages)], capture_output=True, text=True).stdout
+    fields = dict(part.split(":", 1) for part in payload.strip().split("*")[2:])
+    assert payload.startswith("SPD*1.0*")
+    assert fields["ACC"] == invoice.iban and fields["AM"] == f"{invoice.amount_due:.2f}"
+    assert fields["CC"] == "CZK" and fields["X-VS"] == invoice.variable_symbol
+    assert fields["DT"] == f"{invoice.due_on:%Y%m%d}" and invoice.number in fields["MSG"]
+
+
+def test_another_customers_invoice_answers_404(demo, client):
+    invoice = _petr_invoices()[0]
+    petr = db.session.scalars(select(Customer).where(Customer.number == "1000003")).one().portal_users[0]
+    other = make_portal_user(email="cizi@example.com")
+    other.set_password(PASSWORD)
+    petr.set_password(PASSWORD)
+    db.session.commit()
+    for url in (f"/invoices/{invoice.id}", f"/invoices/{invoice.id}/pdf"):
+        assert_only_owner_sees(client, url, petr, other, PASSWORD)
+
+
+def test_a_user_without_the_invoices_right_gets_404(demo, client):
+    make_portal_user(email="bez@example.com", modules=["documents"])
+    client.sign_in("bez@example.com", PASSWORD)
+    assert client.get("/invoices/").status_code == 404
