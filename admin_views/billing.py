@@ -1,11 +1,14 @@
 """Invoices (read only: an issued invoice never changes), advances and payments."""
 from __future__ import annotations
 
-from flask_babel import lazy_gettext as _l
+from flask import flash
+from flask_babel import gettext as _, lazy_gettext as _l
 
 from admin_views.base import ReadOnlyModelView, StaffModelView
-from models.billing import Advance, AdvanceSchedule, Invoice, InvoiceLine, Payment, PaymentAllocation
+from models.billing import Advance, AdvanceSchedule, Invoice, InvoiceLine, Payment
 from models.users import StaffRole
+from services import payments
+from services.i18n import money
 
 BILLING = (StaffRole.BILLING,)
 
@@ -38,13 +41,25 @@ class AdvanceView(StaffModelView):
 
 
 class PaymentView(StaffModelView):
+    """A payment recorded here is matched by its variable symbol to the customer's
+    invoices and advances, whose states follow."""
+
     roles = BILLING
     can_delete = False
+    can_edit = False
+    form_columns = ("customer_id", "received_on", "amount", "variable_symbol", "reference")
     column_list = ("received_on", "customer_id", "amount", "variable_symbol", "reference")
     column_searchable_list = ("variable_symbol", "reference")
     column_filters = ("received_on",)
     column_default_sort = ("received_on", True)
-    inline_models = ((PaymentAllocation, {"form_columns": ("id", "invoice", "advance", "amount")}),)
+
+    def on_model_change(self, form, model, is_created):
+        super().on_model_change(form, model, is_created)
+        if is_created:
+            left = payments.match(model)
+            if left > 0:
+                flash(_("%(amount)s of the payment could not be matched and waits for a decision.",
+                        amount=money(left)), "warning")
 
 
 def register(admin, db):
