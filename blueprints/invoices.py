@@ -12,6 +12,7 @@ from extensions import db
 from forms.invoices import KIND_LABELS, STATE_LABELS, InvoiceFilterForm
 from models.billing import Invoice, PaymentAllocation
 from models.metering import SupplyPoint
+from services import billing_overview
 from services.access import PortalBlueprint, visible, visible_or_404
 from services.downloads import send_stored_file
 from services.invoice_pdf import stored_pdf, vat_recap
@@ -48,6 +49,7 @@ def index():
     pages = max((total + PAGE_SIZE - 1) // PAGE_SIZE, 1)
     args = {k: v for k, v in request.args.items() if k != "page"}
     return render_template("invoices/index.html", form=form, invoices=invoices, page=page, pages=pages,
+                           summary=billing_overview.overview(),
                            total=total, args=args, today=date.today(), kind_labels=KIND_LABELS,
                            state_labels=STATE_LABELS)
 
