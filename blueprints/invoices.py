@@ -5,16 +5,21 @@ import csv
 import io
 from datetime import date
 
-from flask import Response, render_template, request
+from datetime import datetime, timezone
+
+from flask import Response, current_app, render_template, request
+from flask_babel import gettext as _
+from icalendar import Calendar, Event
 from sqlalchemy import extract, func, select
 
 from extensions import db
 from forms.invoices import KIND_LABELS, STATE_LABELS, InvoiceFilterForm
-from models.billing import Invoice, PaymentAllocation
+from models.billing import AdvanceSchedule, Invoice, PaymentAllocation
 from models.metering import SupplyPoint
-from services import billing_overview
+from services import billing_overview, qr_platba
 from services.access import PortalBlueprint, visible, visible_or_404
 from services.downloads import send_stored_file
+from services.i18n import money
 from services.invoice_pdf import stored_pdf, vat_recap
 
 bp = PortalBlueprint("invoices", __name__, url_prefix="/invoices", module="invoices")
@@ -79,3 +84,39 @@ def detail(invoice_id):
 def pdf(invoice_id):
     invoice = visible_or_404(Invoice, invoice_id)
     return send_stored_file(stored_pdf(invoice))
+
+
+@bp.route("/advances")
+def advances():
+    schedules = db.session.scalars(visible(AdvanceSchedule).order_by(AdvanceSchedule.valid_from.desc()).limit(20)).all()
+    iban = current_app.config["SUPPLIER_IBAN"]
+    standing_orders = {
+        s.id: qr_platba.qr(qr_platba.spd(iban, s.amount, variable_symbol=s.variable_symbol, monthly=True,
+                                         message=f"Zaloha {s.variable_symbol}",
+                                         payee=current_app.config["SUPPLIER_NAME"])).svg_data_uri(scale=4)
+        for s in schedules
+    }
+    return render_template("invoices/advances.html", schedules=schedules, standing_orders=standing_orders,
+                           today=date.today())
+
+
+@bp.route("/advances/<int:schedule_id>/calendar.ics")
+def advance_calendar(schedule_id):
+    """The due dates of the unpaid advances, to add to a calendar app."""
+    schedule = visible_or_404(AdvanceSchedule, schedule_id)
+    calendar = Calendar()
+    calendar.add("prodid", "-//Zakaznicky portal//zalohy//CS")
+    calendar.add("version", "2.0")
+    for advance in schedule.advances:
+        if advance.is_paid or advance.due_on < date.today():
+            continue
+        event = Event()
+        event.add("uid", f"advance-{advance.id}@{request.host}")
+        event.add("dtstamp", datetime.now(timezone.utc))
+        event.add("dtstart", advance.due_on)
+        event.add("summary", _("Advance %(amount)s, variable symbol %(vs)s",
+                               amount=money(advance.amount), vs=advance.variable_symbol))
+        calendar.add_component(event)
+    return Response(calendar.to_ical(), mimetype="text/calendar", headers={
+        "Content-Disposition": f'attachment; filename="zalohy-{schedule.variable_symbol}.ics"',
+        "X-Content-Type-Options": "nosniff"})

@@ -138,3 +138,35 @@ def test_the_overview_shows_what_is_owed_and_overdue(demo, client):
     amount = f"{overdue.amount_due:,.2f}".replace(",", " ").replace(".", ",")
     assert "K úhradě nyní" in page and amount in page and "z toho po splatnosti" in page
     assert "Příští záloha" in page
+
+
+def test_advance_schedule_calendar_and_standing_order(demo, client):
+    from icalendar import Calendar
+
+    from models.billing import AdvanceSchedule
+
+    client.sign_in("jana.novakova@example.com", PORTAL_PASSWORD)
+    page = client.get("/invoices/advances").get_data(as_text=True)
+    jana = db.session.scalars(select(Customer).where(Customer.number == "1000001")).one()
+    schedule = db.session.scalars(select(AdvanceSchedule).where(AdvanceSchedule.customer_id == jana.id)).one()
+    assert schedule.variable_symbol in page and 'src="data:image/svg+xml' in page
+    response = client.get(f"/invoices/advances/{schedule.id}/calendar.ics")
+    assert response.mimetype == "text/calendar" and "attachment" in response.headers["Content-Disposition"]
+    events = [c for c in Calendar.from_ical(response.data).walk("VEVENT")]
+    unpaid_future = [a for a in schedule.advances if not a.is_paid and a.due_on >= date.today()]
+    assert len(events) == len(unpaid_future) >= 3
+    assert {e.decoded("dtstart") for e in events} == {a.due_on for a in unpaid_future}
+    petr = db.session.scalars(select(Customer).where(Customer.number == "1000003")).one()
+    petr_schedule = db.session.scalars(select(AdvanceSchedule).where(AdvanceSchedule.customer_id == petr.id)).one()
+    assert client.get(f"/invoices/advances/{petr_schedule.id}/calendar.ics").status_code == 404
+
+
+def test_standing_order_payload():
+    from decimal import Decimal
+
+    from services.qr_platba import spd
+
+    payload = spd("CZ6220100000002001234588", Decimal("1800"), variable_symbol="5510000011", monthly=True,
+                  message="Záloha * leden", payee="Energie Praha a.s.")
+    assert payload == ("SPD*1.0*ACC:CZ6220100000002001234588*AM:1800.00*CC:CZK*X-VS:5510000011"
+                       "*MSG:Zaloha %2A leden*RN:Energie Praha a.s.*FRQ:1M")
