@@ -17,7 +17,8 @@ from forms.invoices import KIND_LABELS, STATE_LABELS, InvoiceFilterForm
 from models.billing import AdvanceSchedule, Invoice, PaymentAllocation
 from models.metering import SupplyPoint
 from services import billing_overview, qr_platba
-from services.access import PortalBlueprint, visible, visible_or_404
+from services import statement as statement_service
+from services.access import PortalBlueprint, acting_user, visible, visible_or_404
 from services.downloads import send_stored_file
 from services.i18n import money
 from services.invoice_pdf import stored_pdf, vat_recap
@@ -119,4 +120,39 @@ def advance_calendar(schedule_id):
         calendar.add_component(event)
     return Response(calendar.to_ical(), mimetype="text/calendar", headers={
         "Content-Disposition": f'attachment; filename="zalohy-{schedule.variable_symbol}.ics"',
+        "X-Content-Type-Options": "nosniff"})
+
+
+def _period():
+    today = date.today()
+    try:
+        start = date.fromisoformat(request.args.get("start", "")) if request.args.get("start") else date(today.year, 1, 1)
+        end = date.fromisoformat(request.args.get("end", "")) if request.args.get("end") else today
+    except ValueError:
+        start, end = date(today.year, 1, 1), today
+    return (start, end) if start <= end else (end, start)
+
+
+def _statement_labels():
+    return {"invoice": _("Invoice"), "advance": _("Advance"), "payment": _("Payment")}
+
+
+@bp.route("/statement")
+def statement():
+    start, end = _period()
+    opening, rows = statement_service.entries(start, end)
+    return render_template("invoices/statement.html", start=start, end=end, opening=opening, rows=rows,
+                           labels=_statement_labels())
+
+
+@bp.route("/statement.pdf")
+def statement_pdf():
+    start, end = _period()
+    opening, rows = statement_service.entries(start, end)
+    customer = acting_user().customer
+    # Documents for the post and the records are Czech.
+    labels = {"invoice": "Faktura", "advance": "Záloha", "payment": "Platba"}
+    content = statement_service.render_pdf(customer, start, end, opening, rows, labels)
+    return Response(content, mimetype="application/pdf", headers={
+        "Content-Disposition": f'attachment; filename="vypis-{customer.number}-{start}-{end}.pdf"',
         "X-Content-Type-Options": "nosniff"})

@@ -3,6 +3,7 @@ import hashlib
 import shutil
 import subprocess
 from datetime import date
+from decimal import Decimal
 
 import pytest
 from sqlalchemy import select
@@ -170,3 +171,40 @@ def test_standing_order_payload():
                   message="Záloha * leden", payee="Energie Praha a.s.")
     assert payload == ("SPD*1.0*ACC:CZ6220100000002001234588*AM:1800.00*CC:CZK*X-VS:5510000011"
                        "*MSG:Zaloha %2A leden*RN:Energie Praha a.s.*FRQ:1M")
+
+
+def test_statement_of_account_with_running_balance_on_screen_and_in_pdf(demo, client):
+    import io
+
+    from pypdf import PdfReader
+
+    client.sign_in("petr.svoboda@example.com", PORTAL_PASSWORD)
+    start, end = date(date.today().year, 1, 1), date.today()
+    page = client.get(f"/invoices/statement?start={start}&end={end}").get_data(as_text=True)
+    assert "Výpis z účtu" in page or "Statement of account" in page
+    overdue = _petr_invoices()[-1]
+    assert overdue.number in page
+    response = client.get(f"/invoices/statement.pdf?start={start}&end={end}")
+    assert response.mimetype == "application/pdf" and "attachment" in response.headers["Content-Disposition"]
+    text = PdfReader(io.BytesIO(response.data)).pages[0].extract_text()
+    assert "Petr Svoboda" in text and overdue.number in text and "Počáteční zůstatek" in text
+    assert client.get("/invoices/statement?start=nonsense").status_code == 200
+
+
+def test_running_balance_adds_up(demo, app):
+    from flask_login import login_user
+
+    from models.users import PortalUser
+    from services.statement import entries
+
+    petr = db.session.scalars(select(PortalUser).where(PortalUser.email == "petr.svoboda@example.com")).one()
+    with app.test_request_context():
+        login_user(petr)
+        opening, rows = entries(date(2000, 1, 1), date.today())
+        assert opening == 0
+        running = Decimal(0)
+        for row in rows:
+            running += row.debit - row.credit
+            assert row.balance == running
+        overdue = _petr_invoices()[-1]
+        assert rows[-1].balance == overdue.amount_due  # only the overdue settlement is still owed
