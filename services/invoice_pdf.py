@@ -13,16 +13,14 @@ from reportlab.graphics.barcode.qr import QrCodeWidget
 from reportlab.graphics.shapes import Drawing
 from reportlab.lib import colors
 from reportlab.lib.pagesizes import A4
-from reportlab.lib.styles import ParagraphStyle
 from reportlab.lib.units import mm
-from reportlab.platypus import Flowable, Paragraph, SimpleDocTemplate, Spacer, Table, TableStyle
-from xml.sax.saxutils import escape
+from reportlab.platypus import Flowable, SimpleDocTemplate, Spacer, Table, TableStyle
 
 from extensions import db
 from models.billing import Invoice, InvoiceKind
 from models.files import StoredFile
 from services.i18n import money
-from services.pdf import BOLD, REGULAR, register_fonts
+from services.pdf import document_styles, text
 from services.qr_platba import spd
 
 KIND_TITLES = {InvoiceKind.SETTLEMENT: "Faktura – vyúčtování", InvoiceKind.ADVANCE: "Zálohová faktura",
@@ -60,13 +58,13 @@ class _QR(Flowable):
 
 
 def render(invoice: Invoice) -> bytes:
-    register_fonts()
     config = current_app.config
     customer = invoice.customer
-    normal = ParagraphStyle("n", fontName=REGULAR, fontSize=9, leading=12)
-    bold = ParagraphStyle("b", parent=normal, fontName=BOLD)
-    title = ParagraphStyle("t", fontName=BOLD, fontSize=15, leading=19)
-    p = lambda text, style=normal: Paragraph(escape(str(text)), style)  # noqa: E731
+    normal, bold, title = document_styles()
+
+    def p(value, style=normal):
+        return text(value, style)
+
     out = io.BytesIO()
     with force_locale("cs"):
         doc = SimpleDocTemplate(out, pagesize=A4, leftMargin=18 * mm, rightMargin=18 * mm, topMargin=15 * mm,

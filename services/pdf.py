@@ -35,3 +35,23 @@ def simple_document(title: str, paragraphs: list[str]) -> bytes:
     story += [Paragraph(escape(p), body) for p in paragraphs]
     doc.build(story)
     return out.getvalue()
+
+
+def document_styles():
+    """(normal, bold, title) paragraph styles in the Czech-capable font."""
+    from reportlab.lib.styles import ParagraphStyle
+
+    register_fonts()
+    normal = ParagraphStyle("normal", fontName=REGULAR, fontSize=9, leading=12)
+    bold = ParagraphStyle("bold", parent=normal, fontName=BOLD)
+    title = ParagraphStyle("title", fontName=BOLD, fontSize=15, leading=19)
+    return normal, bold, title
+
+
+def text(value, style):
+    """A paragraph of plain text (escaped: names and addresses are user input)."""
+    from xml.sax.saxutils import escape
+
+    from reportlab.platypus import Paragraph
+
+    return Paragraph(escape(str(value)), style)

@@ -11,16 +11,14 @@ from flask import current_app
 from flask_babel import force_locale, format_date
 from reportlab.lib import colors
 from reportlab.lib.pagesizes import A4
-from reportlab.lib.styles import ParagraphStyle
 from reportlab.lib.units import mm
-from reportlab.platypus import Paragraph, SimpleDocTemplate, Spacer, Table, TableStyle
-from xml.sax.saxutils import escape
+from reportlab.platypus import SimpleDocTemplate, Spacer, Table, TableStyle
 
 from extensions import db
 from models.billing import Advance, Invoice, InvoiceState, Payment
 from services.access import visible
 from services.i18n import money
-from services.pdf import BOLD, REGULAR, register_fonts
+from services.pdf import document_styles, text
 
 ZERO = Decimal("0.00")
 
@@ -67,11 +65,11 @@ def entries(start: date, end: date) -> tuple[Decimal, list[Entry]]:
 
 
 def render_pdf(customer, start: date, end: date, opening: Decimal, rows: list[Entry], labels: dict) -> bytes:
-    register_fonts()
-    normal = ParagraphStyle("n", fontName=REGULAR, fontSize=9, leading=12)
-    bold = ParagraphStyle("b", parent=normal, fontName=BOLD)
-    title = ParagraphStyle("t", fontName=BOLD, fontSize=15, leading=19)
-    p = lambda text, style=normal: Paragraph(escape(str(text)), style)  # noqa: E731
+    normal, bold, title = document_styles()
+
+    def p(value, style=normal):
+        return text(value, style)
+
     out = io.BytesIO()
     with force_locale("cs"):
         doc = SimpleDocTemplate(out, pagesize=A4, leftMargin=18 * mm, rightMargin=18 * mm,
