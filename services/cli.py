@@ -32,6 +32,13 @@ def register_commands(app) -> None:
 
         click.echo(f"disabled {close_ended_accounts()} portal users")
 
+    @app.cli.command("mark-overdue")
+    def mark_overdue_command():
+        """Mark unpaid invoices past their due date as overdue (daily cron)."""
+        from services.payments import mark_overdue
+
+        click.echo(f"{mark_overdue()} invoices are now overdue")
+
     @app.cli.command("create-staff")
     @click.argument("email")
     @click.option("--name", required=True)

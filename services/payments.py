@@ -65,3 +65,18 @@ def match(payment: Payment, today: date | None = None) -> Decimal:
     audit.record("payment_matched", payment, customer_id=payment.customer_id,
                  details={"allocated": str(payment.amount - left), "left": str(left)})
     return left
+
+
+def mark_overdue(today: date | None = None) -> int:
+    """Move unpaid invoices past their due date to `overdue` (daily cron). Returns how many."""
+    from sqlalchemy import update
+
+    today = today or date.today()
+    result = db.session.execute(
+        update(Invoice)
+        .where(Invoice.state.in_([InvoiceState.UNPAID, InvoiceState.PARTLY_PAID]), Invoice.due_on < today,
+               Invoice.total > Invoice.amount_paid)
+        .values(state=InvoiceState.OVERDUE)
+    )
+    db.session.commit()
+    return result.rowcount

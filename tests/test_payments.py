@@ -60,3 +60,15 @@ def test_the_back_office_records_and_matches_a_payment(client):
     db.session.expire_all()
     assert db.session.get(Invoice, invoice.id).state == InvoiceState.PAID
     assert db.session.scalars(select(Payment)).one().allocations[0].amount == Decimal("1234.50")
+
+
+def test_the_daily_job_marks_unpaid_invoices_past_due_as_overdue(app):
+    customer = make_customer()
+    late = _invoice(customer, "100.00", vs="1", due_in=-1)
+    on_time = _invoice(customer, "100.00", vs="2", due_in=5)
+    paid = _invoice(customer, "100.00", vs="3", due_in=-1)
+    _pay(customer, "100.00", vs="3")
+    result = app.test_cli_runner().invoke(args=["mark-overdue"])
+    assert "1 invoices are now overdue" in result.output
+    db.session.expire_all()
+    assert [db.session.get(Invoice, i.id).state for i in (late, on_time, paid)] == ["overdue", "unpaid", "paid"]
