@@ -3,7 +3,6 @@ requests and the history of its data."""
 from __future__ import annotations
 
 from flask import Response, render_template
-from sqlalchemy import select
 
 from extensions import db
 from models.audit import AuditEntry
@@ -23,11 +22,10 @@ def index():
         .order_by(ChangeRequest.submitted_at.desc()).limit(20)
     ).all()
     history = db.session.scalars(
-        select(AuditEntry).where(AuditEntry.customer_id == customer.id, AuditEntry.action == "customer_changed")
+        visible(AuditEntry, AuditEntry.action == "customer_changed")
         .order_by(AuditEntry.at.desc()).limit(50)
     ).all()
-    users = (db.session.scalars(select(PortalUser).where(PortalUser.customer_id == customer.id)
-                                .order_by(PortalUser.name).limit(100)).all()
+    users = (db.session.scalars(visible(PortalUser).order_by(PortalUser.name).limit(100)).all()
              if acting_user().is_account_admin else [])
     return render_template("account/index.html", customer=customer, open_requests=open_requests, history=history,
                            users=users,

@@ -2,7 +2,7 @@
 colleagues (the same two-part delivery as the first credentials) and sets rights."""
 from __future__ import annotations
 
-from flask import abort, flash, redirect, render_template, url_for
+from flask import flash, redirect, render_template, url_for
 from flask_babel import gettext as _
 from sqlalchemy import func, select
 
@@ -12,16 +12,13 @@ from forms.users import InviteForm, RightsForm
 from models.metering import SupplyPoint
 from models.users import PortalUser, PortalUserRight, PortalUserState
 from services import audit
-from services.access import PortalBlueprint, acting_user, visible
+from services.access import PortalBlueprint, acting_user, visible, visible_or_404
 
 bp = PortalBlueprint("users", __name__, url_prefix="/account/users", account_admin=True)
 
 
 def _colleague_or_404(user_id: int) -> PortalUser:
-    user = db.session.get(PortalUser, user_id)
-    if user is None or user.customer_id != acting_user().customer_id:
-        abort(404)
-    return user
+    return visible_or_404(PortalUser, user_id)
 
 
 def _prepare(form: RightsForm) -> list[SupplyPoint]:
@@ -42,9 +39,7 @@ def _apply_rights(user: PortalUser, form: RightsForm, points: list[SupplyPoint])
 
 @bp.route("/")
 def index():
-    users = db.session.scalars(
-        select(PortalUser).where(PortalUser.customer_id == acting_user().customer_id).order_by(PortalUser.name)
-    ).all()
+    users = db.session.scalars(visible(PortalUser).order_by(PortalUser.name).limit(200)).all()
     return render_template("users/index.html", users=users)
 
 

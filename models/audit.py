@@ -45,6 +45,11 @@ class AuditEntry(db.Model):
     details: Mapped[str | None] = mapped_column(Text)
     ip_address: Mapped[str | None] = mapped_column(String(45))
 
+    @classmethod
+    def portal_scope(cls, query, scope):
+        """The customer sees the history of its own data."""
+        return query.where(cls.customer_id == scope.customer_id)
+
     @property
     def data(self) -> dict:
         """The details as a dict (they are stored as JSON text)."""

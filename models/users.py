@@ -144,6 +144,11 @@ class PortalUser(PasswordMixin, UserMixin, TimestampMixin, db.Model):
     def may(self, module: str) -> bool:
         return module in self.modules
 
+    @classmethod
+    def portal_scope(cls, query, scope):
+        """A portal user sees the users of its own customer (the administrator manages them)."""
+        return query.where(cls.customer_id == scope.customer_id)
+
     def grant(self, *modules: str) -> None:
         have = {r.module for r in self.rights}
         self.rights.extend(PortalUserRight(module=m) for m in modules if m not in have)
