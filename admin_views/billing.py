@@ -1,27 +1,55 @@
 """Invoices (read only: an issued invoice never changes), advances and payments."""
 from __future__ import annotations
 
-from flask import flash
+from flask import abort, flash, redirect, request, url_for
+from flask_admin import expose
+from flask_admin.model.template import EndpointLinkRowAction
 from flask_babel import gettext as _, lazy_gettext as _l
+from flask_login import current_user
 
 from admin_views.base import ReadOnlyModelView, StaffModelView
+from extensions import db
+from forms.staff import CancelInvoiceForm
 from models.billing import Advance, AdvanceSchedule, Invoice, InvoiceLine, Payment
 from models.users import StaffRole
-from services import payments
+from services import invoicing, payments
 from services.i18n import money
 
 BILLING = (StaffRole.BILLING,)
 
 
 class InvoiceView(ReadOnlyModelView):
+    """Issued invoices are never edited; billing staff cancel one by issuing a credit note."""
+
     roles = BILLING + (StaffRole.CLERK,)
+    column_extra_row_actions = [EndpointLinkRowAction("fa fa-ban", ".cancel_view",
+                                                      title=_l("Cancel by a credit note"))]
     column_list = ("number", "customer", "kind", "issued_on", "due_on", "total", "amount_paid", "state")
     column_searchable_list = ("number", "variable_symbol")
     column_filters = ("kind", "state", "issued_on", "due_on")
     column_default_sort = ("issued_on", True)
     column_details_list = ("number", "kind", "customer", "supply_point", "contract", "issued_on", "taxable_supply_on",
                            "due_on", "period_from", "period_to", "variable_symbol", "total_without_vat", "total_vat",
-                           "total", "amount_paid", "state", "lines")
+                           "total", "amount_paid", "state", "cancels", "correction_reason", "lines")
+
+    @expose("/cancel/", methods=("GET", "POST"))
+    def cancel_view(self):
+        if not current_user.has_role(*BILLING):
+            abort(403)
+        invoice = db.session.get(Invoice, request.args.get("id", type=int) or 0) or abort(404)
+        form = CancelInvoiceForm()
+        if form.validate_on_submit():
+            try:
+                note = invoicing.cancel_by_credit_note(invoice, current_user._get_current_object(),
+                                                       form.reason.data.strip())
+            except invoicing.CannotCancel:
+                flash(_("This invoice is a credit note or already cancelled."), "error")
+            else:
+                db.session.commit()
+                flash(_("Invoice %(number)s is cancelled by credit note %(note)s.", number=invoice.number,
+                        note=note.number), "success")
+                return redirect(url_for(".details_view", id=note.id))
+        return self.render("admin/cancel_invoice.html", invoice=invoice, form=form)
 
 
 class AdvanceScheduleView(StaffModelView):

@@ -1,6 +1,6 @@
 from flask_babel import lazy_gettext as _l
 from flask_wtf import FlaskForm
-from wtforms import EmailField, PasswordField
+from wtforms import EmailField, PasswordField, TextAreaField
 from wtforms.validators import DataRequired, Email, Length
 
 
@@ -15,3 +15,8 @@ class StaffSignInForm(FlaskForm):
         validators=[DataRequired(_l("Enter your password.")), Length(max=256)],
         render_kw={"autocomplete": "current-password"},
     )
+
+
+class CancelInvoiceForm(FlaskForm):
+    reason = TextAreaField(_l("Reason for the correction (printed on the credit note)"), validators=[
+        DataRequired(_l("Say why the invoice is cancelled.")), Length(max=500)])

@@ -70,8 +70,12 @@ class Invoice(TimestampMixin, db.Model):
     amount_paid: Mapped[Decimal] = mapped_column(Money, default=ZERO)
     state: Mapped[str] = mapped_column(String(16), default=InvoiceState.UNPAID)
     pdf_id: Mapped[int | None] = mapped_column(ForeignKey("stored_files.id", ondelete="SET NULL"))
+    # A credit note names the invoice it cancels.
+    cancels_invoice_id: Mapped[int | None] = mapped_column(ForeignKey("invoices.id"), index=True)
+    correction_reason: Mapped[str | None] = mapped_column(String(500))  # required on a credit note by VAT law
 
     customer = relationship("Customer")
+    cancels = relationship("Invoice", remote_side=[id], backref="credit_notes")
     supply_point = relationship("SupplyPoint")
     contract = relationship("Contract")
     pdf = relationship("StoredFile")

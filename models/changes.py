@@ -2,9 +2,9 @@
 from __future__ import annotations
 
 import enum
-from datetime import datetime
+from datetime import date, datetime
 
-from sqlalchemy import CheckConstraint, ForeignKey, Index, Integer, String, Text
+from sqlalchemy import CheckConstraint, Date, ForeignKey, Index, Integer, String, Text
 from sqlalchemy.orm import Mapped, mapped_column, relationship
 
 from extensions import db
@@ -54,6 +54,10 @@ class ChangeRequest(TimestampMixin, db.Model):
     reviewer_id: Mapped[int | None] = mapped_column(ForeignKey("staff_users.id", ondelete="SET NULL"))
     rejection_reason: Mapped[str | None] = mapped_column(Text)
     attachment_id: Mapped[int | None] = mapped_column(ForeignKey("stored_files.id", ondelete="SET NULL"))
+    # A change of the advance amount names its schedule and the first due date it applies to.
+    advance_schedule_id: Mapped[int | None] = mapped_column(
+        ForeignKey("advance_schedules.id", ondelete="CASCADE"), index=True)
+    effective_from: Mapped[date | None] = mapped_column(Date)
     # Optimistic locking: two reviewers deciding at once cannot both succeed.
     version_id: Mapped[int] = mapped_column(Integer, nullable=False)
 
@@ -63,8 +67,14 @@ class ChangeRequest(TimestampMixin, db.Model):
     author = relationship("PortalUser")
     reviewer = relationship("StaffUser")
     attachment = relationship("StoredFile")
+    advance_schedule = relationship("AdvanceSchedule")
     fields: Mapped[list["ChangeRequestField"]] = relationship(back_populates="change_request",
                                                              cascade="all, delete-orphan")
+
+    @property
+    def target(self):
+        """The record whose fields the request changes."""
+        return self.advance_schedule if self.kind == ChangeKind.ADVANCE_AMOUNT else self.customer
 
     @property
     def is_open(self) -> bool:

@@ -6,10 +6,10 @@ from dataclasses import dataclass
 from datetime import date
 from decimal import Decimal
 
-from sqlalchemy import func
+from sqlalchemy import case, func
 
 from extensions import db
-from models.billing import Advance, Invoice, InvoiceState
+from models.billing import Advance, Invoice, InvoiceKind, InvoiceState
 from services.access import visible
 
 ZERO = Decimal("0.00")
@@ -34,10 +34,12 @@ def overview(today: date | None = None) -> Overview:
             func.coalesce(func.sum(owed).filter(Invoice.due_on < today), 0),
         )
     ).one()
+    # Credit: settlements in the customer's favour, and what was paid on invoices later
+    # cancelled (their credit notes only offset the cancelled amount, so they are not counted).
     credit = db.session.execute(
-        visible(Invoice, Invoice.total < 0, Invoice.state != InvoiceState.CANCELLED)
-        .with_only_columns(func.coalesce(func.sum(-Invoice.total), 0))
-        .where(Invoice.issued_on >= date(today.year - 1, 1, 1))
+        visible(Invoice, Invoice.issued_on >= date(today.year - 1, 1, 1)).with_only_columns(func.coalesce(func.sum(
+            case((Invoice.state == InvoiceState.CANCELLED, Invoice.amount_paid),
+                 ((Invoice.total < 0) & (Invoice.kind != InvoiceKind.CREDIT_NOTE), -Invoice.total), else_=0)), 0))
     ).scalar()
     next_advance = db.session.scalars(
         visible(Advance, Advance.due_on >= today, Advance.amount_paid < Advance.amount)

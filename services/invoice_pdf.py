@@ -1,5 +1,6 @@
 """The invoice PDF: a Czech tax document with a QR Platba code for the amount due.
-Generated once on first request and stored, so every download is byte-for-byte the same."""
+Generated once when issued (services.invoicing.issue) and stored, so every download is
+byte-for-byte the same; invoices loaded without one get theirs on first download."""
 from __future__ import annotations
 
 import io
@@ -8,19 +9,15 @@ from decimal import Decimal
 
 from flask import current_app
 from flask_babel import force_locale, format_date
-from reportlab.graphics import renderPDF
-from reportlab.graphics.barcode.qr import QrCodeWidget
-from reportlab.graphics.shapes import Drawing
-from reportlab.lib import colors
 from reportlab.lib.pagesizes import A4
 from reportlab.lib.units import mm
-from reportlab.platypus import Flowable, SimpleDocTemplate, Spacer, Table, TableStyle
+from reportlab.platypus import SimpleDocTemplate, Spacer, Table
 
 from extensions import db
 from models.billing import Invoice, InvoiceKind
 from models.files import StoredFile
 from services.i18n import money
-from services.pdf import document_styles, text
+from services.pdf import QrCode, document_styles, grid_table, text
 from services.qr_platba import spd
 
 KIND_TITLES = {InvoiceKind.SETTLEMENT: "Faktura – vyúčtování", InvoiceKind.ADVANCE: "Zálohová faktura",
@@ -41,20 +38,6 @@ def payment_code(invoice: Invoice) -> str | None:
         return None
     return spd(invoice.iban, invoice.amount_due, variable_symbol=invoice.variable_symbol, due=invoice.due_on,
                message=f"Faktura {invoice.number}", payee=current_app.config["SUPPLIER_NAME"])
-
-
-class _QR(Flowable):
-    def __init__(self, payload: str, size: float = 38 * mm):
-        super().__init__()
-        self.payload, self.size = payload, size
-        self.width = self.height = size
-
-    def draw(self):
-        widget = QrCodeWidget(self.payload, barLevel="M")
-        x1, y1, x2, y2 = widget.getBounds()
-        drawing = Drawing(self.size, self.size, transform=[self.size / (x2 - x1), 0, 0, self.size / (y2 - y1), 0, 0])
-        drawing.add(widget)
-        renderPDF.draw(drawing, self.canv, 0, 0)
 
 
 def render(invoice: Invoice) -> bytes:
@@ -85,6 +68,8 @@ def render(invoice: Invoice) -> bytes:
             ["Variabilní symbol", invoice.variable_symbol], ["Bankovní účet", invoice.bank_account],
             ["IBAN", invoice.iban],
         ]
+        if invoice.cancels is not None:
+            facts += [["Opravuje doklad č.", invoice.cancels.number], ["Důvod opravy", invoice.correction_reason or "—"]]
         lines = [[p("Položka", bold), p("Množství", bold), p("Cena/jedn.", bold), p("DPH %", bold),
                   p("Základ", bold), p("DPH", bold)]]
         for line in invoice.lines:
@@ -95,31 +80,29 @@ def render(invoice: Invoice) -> bytes:
         recap += [[p(f"{rate:.0f} %"), p(money(base)), p(money(vat))] for rate, base, vat in vat_recap(invoice)]
         story = [p(f"{KIND_TITLES[invoice.kind]} č. {invoice.number}", title), Spacer(1, 6),
                  Table([[supplier, buyer]], colWidths=[87 * mm, 87 * mm]), Spacer(1, 6),
-                 _table([[p(a), p(b)] for a, b in facts], [70 * mm, 104 * mm]), Spacer(1, 8),
-                 _table(lines, [62 * mm, 26 * mm, 22 * mm, 14 * mm, 25 * mm, 25 * mm], header=True), Spacer(1, 8),
-                 _table(recap, [40 * mm, 40 * mm, 40 * mm], header=True), Spacer(1, 8),
-                 p(f"Celkem k úhradě: {money(invoice.total)}", title)]
+                 grid_table([[p(a), p(b)] for a, b in facts], [70 * mm, 104 * mm]), Spacer(1, 8),
+                 grid_table(lines, [62 * mm, 26 * mm, 22 * mm, 14 * mm, 25 * mm, 25 * mm], header=True), Spacer(1, 8),
+                 grid_table(recap, [40 * mm, 40 * mm, 40 * mm], header=True), Spacer(1, 8),
+                 p(f"{'Celkem k úhradě' if invoice.total >= 0 else 'Celkem ve prospěch odběratele'}: "
+                   f"{money(invoice.total)}", title)]
         if invoice.amount_paid:
             story.append(p(f"Uhrazeno: {money(invoice.amount_paid)}, zbývá uhradit: {money(invoice.amount_due)}"))
         code = payment_code(invoice)
         if code:
-            story += [Spacer(1, 6), p("QR Platba", bold), _QR(code)]
+            story += [Spacer(1, 6), p("QR Platba", bold), QrCode(code)]
         doc.build(story)
     return out.getvalue()
 
 
-def _table(rows, widths, header=False):
-    table = Table(rows, colWidths=widths)
-    style = [("GRID", (0, 0), (-1, -1), 0.3, colors.grey), ("VALIGN", (0, 0), (-1, -1), "TOP")]
-    if header:
-        style.append(("BACKGROUND", (0, 0), (-1, 0), colors.HexColor("#eeeeee")))
-    table.setStyle(TableStyle(style))
-    return table
+
+def pdf_file(invoice: Invoice) -> StoredFile:
+    name = "dobropis" if invoice.kind == InvoiceKind.CREDIT_NOTE else "faktura"
+    return StoredFile.from_bytes(f"{name}-{invoice.number}.pdf", "application/pdf", render(invoice))
 
 
 def stored_pdf(invoice: Invoice) -> StoredFile:
-    """The invoice's PDF, generated on first use and never again."""
+    """The invoice's PDF as issued; made now (and never again) for an invoice loaded without one."""
     if invoice.pdf is None:
-        invoice.pdf = StoredFile.from_bytes(f"faktura-{invoice.number}.pdf", "application/pdf", render(invoice))
+        invoice.pdf = pdf_file(invoice)
         db.session.commit()
     return invoice.pdf

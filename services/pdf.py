@@ -3,8 +3,14 @@ from __future__ import annotations
 
 from pathlib import Path
 
+from reportlab.graphics import renderPDF
+from reportlab.graphics.barcode.qr import QrCodeWidget
+from reportlab.graphics.shapes import Drawing
+from reportlab.lib import colors
+from reportlab.lib.units import mm
 from reportlab.pdfbase import pdfmetrics
 from reportlab.pdfbase.ttfonts import TTFont
+from reportlab.platypus import Flowable, Table, TableStyle
 
 FONTS = Path(__file__).resolve().parent.parent / "static" / "fonts"
 REGULAR, BOLD = "DejaVuSans", "DejaVuSans-Bold"
@@ -55,3 +61,31 @@ def text(value, style):
     from reportlab.platypus import Paragraph
 
     return Paragraph(escape(str(value)), style)
+
+
+
+class QrCode(Flowable):
+    """A QR code flowable, drawn as vectors (sharp when printed)."""
+
+    def __init__(self, payload: str, size_mm: float = 38):
+        super().__init__()
+        self.payload = payload
+        self.width = self.height = size_mm * mm
+
+    def draw(self):
+        widget = QrCodeWidget(self.payload, barLevel="M")
+        x1, y1, x2, y2 = widget.getBounds()
+        drawing = Drawing(self.width, self.height,
+                          transform=[self.width / (x2 - x1), 0, 0, self.height / (y2 - y1), 0, 0])
+        drawing.add(widget)
+        renderPDF.draw(drawing, self.canv, 0, 0)
+
+
+def grid_table(rows, widths, *, header: bool = False, valign: str = "TOP") -> Table:
+    """A table with thin grey lines; with `header`, the first row is shaded and repeated on each page."""
+    table = Table(rows, colWidths=widths, repeatRows=1 if header else 0)
+    style = [("GRID", (0, 0), (-1, -1), 0.3, colors.grey), ("VALIGN", (0, 0), (-1, -1), valign)]
+    if header:
+        style.append(("BACKGROUND", (0, 0), (-1, 0), colors.HexColor("#eeeeee")))
+    table.setStyle(TableStyle(style))
+    return table

@@ -15,7 +15,7 @@ from reportlab.lib.units import mm
 from reportlab.platypus import SimpleDocTemplate, Spacer, Table, TableStyle
 
 from extensions import db
-from models.billing import Advance, Invoice, InvoiceState, Payment
+from models.billing import Advance, Invoice, Payment
 from services.access import visible
 from services.i18n import money
 from services.pdf import document_styles, text
@@ -37,7 +37,8 @@ def entries(start: date, end: date) -> tuple[Decimal, list[Entry]]:
     """(balance brought forward, the period's entries with running balance)."""
     def movements(until: date | None, since: date | None):
         rows = []
-        inv = visible(Invoice, Invoice.state != InvoiceState.CANCELLED)
+        # A cancelled invoice stays with its credit note beside it: together they net to zero.
+        inv = visible(Invoice)
         adv = visible(Advance)
         pay = visible(Payment)
         if since:

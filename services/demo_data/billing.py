@@ -11,6 +11,7 @@ from models.billing import (
     Advance, AdvanceSchedule, Invoice, InvoiceKind, InvoiceLine, InvoiceState, LineKind, Payment, PaymentAllocation,
 )
 from models.metering import Commodity
+from services import invoicing
 from services.demo_data.dates import month_start
 from services.demo_data.supply import MONTHLY
 
@@ -82,14 +83,14 @@ def _settlement(point, key: str, settled_year: int, seq: int) -> None:
     invoice.total_without_vat = sum((line.amount_without_vat for line in invoice.lines), Decimal(0))
     invoice.total_vat = sum((line.vat for line in invoice.lines), Decimal(0))
     invoice.total = invoice.total_without_vat + invoice.total_vat
-    if invoice.total < 0:
-        invoice.kind = InvoiceKind.CREDIT_NOTE if key == "bakery_g" else InvoiceKind.SETTLEMENT
     db.session.add(invoice)
     latest_of_petr = key == "petr" and settled_year == date.today().year - 1
+    if latest_of_petr:
+        invoice.due_on = min(invoice.due_on, date.today() - timedelta(days=10))
+    invoicing.issue(invoice)  # the PDF as on the day of issue: unpaid, with its QR code
     if invoice.total <= 0:
         invoice.state = InvoiceState.PAID
     elif latest_of_petr:
-        invoice.due_on = min(invoice.due_on, date.today() - timedelta(days=10))
         invoice.state = InvoiceState.OVERDUE
     else:
         _pay(point.customer_id, invoice.due_on - timedelta(days=3), invoice.total, invoice.variable_symbol,
