@@ -51,6 +51,9 @@ class Defaults:
     SUPPLIER_VAT_ID = "CZ27376516"
     SUPPLIER_BANK_ACCOUNT = "2001234588/2010"
     SUPPLIER_IBAN = "CZ6220100000002001234588"
+    # kWh per cubic metre of gas, to turn gas meter readings into energy (the distributor's
+    # published calorific value; about 10.5 in the Czech network).
+    GAS_KWH_PER_M3 = 10.55
     PREFERRED_URL_SCHEME = "http"
     BOOTSTRAP_SERVE_LOCAL = True  # no CDN: Bootstrap 5 comes from the Bootstrap-Flask package
 

@@ -11,9 +11,9 @@ from sqlalchemy.orm.exc import StaleDataError
 from admin_views.security import StaffAccessMixin
 from extensions import db
 from forms.changes import DecisionForm
-from models.changes import ChangeRequest, ChangeState
+from models.changes import ChangeKind, ChangeRequest, ChangeState
 from models.users import StaffRole
-from services import changes
+from services import advances, changes
 
 
 class ChangeQueue(StaffAccessMixin, BaseView):
@@ -58,8 +58,12 @@ class ChangeQueue(StaffAccessMixin, BaseView):
                 return redirect(url_for(".index"))
             change = db.session.get(ChangeRequest, request_id)
         form.version.data = change.version_id
-        current = {f.field: getattr(change.customer, f.field) for f in change.fields}
+        current = {f.field: getattr(change.target, f.field) for f in change.fields}
+        # For a new advance amount, what the consumption and prices suggest, beside the request.
+        recommendation = (advances.recommend(change.advance_schedule)
+                          if change.kind == ChangeKind.ADVANCE_AMOUNT and change.advance_schedule else None)
         return self.render("admin/change_review.html", change=change, form=form, current=current,
+                           recommendation=recommendation,
                            conflicts=conflicts, labels=changes.FIELD_LABELS, kind_labels=changes.KIND_LABELS,
                            state_labels=changes.STATE_LABELS)
 

@@ -21,11 +21,12 @@ def register_blueprints(app) -> None:
     @app.context_processor
     def portal_navigation():
         if not is_portal_user():
-            return {"portal_user": False, "navigation": [], "nav_badges": {}}
+            return {"portal_user": False, "navigation": [], "nav_badges": {}, "read_only": True}
         scope = current_scope()
         badges = {m: count(scope) for m, count in NAV_BADGES.items() if scope.may(m)}
         person = current_user._get_current_object()
         return {"portal_user": True, "navigation": items_for(scope.modules), "nav_badges": badges,
+                "read_only": scope.read_only,
                 "acting": acting_user(), "accounts": accounts_of(person) if person.linked_accesses else [person]}
 
     app.register_blueprint(auth.bp)

@@ -3,20 +3,20 @@ from __future__ import annotations
 
 import csv
 import io
-from datetime import date
+from datetime import date, datetime, timezone
+from decimal import Decimal
 
-from datetime import datetime, timezone
-
-from flask import Response, current_app, render_template, request
-from flask_babel import gettext as _
+from flask import Response, current_app, flash, redirect, render_template, request, url_for
+from flask_babel import format_date, gettext as _
 from icalendar import Calendar, Event
 from sqlalchemy import extract, func, select
 
 from extensions import db
-from forms.invoices import KIND_LABELS, STATE_LABELS, InvoiceFilterForm
+from forms.invoices import KIND_LABELS, STATE_LABELS, AdvanceAmountForm, InvoiceFilterForm
 from models.billing import AdvanceSchedule, Invoice, PaymentAllocation
+from models.changes import ChangeKind, ChangeRequest, ChangeState
 from models.metering import SupplyPoint
-from services import billing_overview, qr_platba
+from services import advance_calendar_pdf, advances as advance_service, billing_overview, changes, qr_platba
 from services import statement as statement_service
 from services.access import PortalBlueprint, acting_user, visible, visible_or_404
 from services.downloads import send_stored_file
@@ -97,8 +97,49 @@ def advances():
                                          payee=current_app.config["SUPPLIER_NAME"])).svg_data_uri(scale=4)
         for s in schedules
     }
+    pending = {r.advance_schedule_id: r for r in db.session.scalars(visible(
+        ChangeRequest, ChangeRequest.kind == ChangeKind.ADVANCE_AMOUNT,
+        ChangeRequest.state.in_(ChangeState.open_states()),
+        ChangeRequest.advance_schedule_id.in_([s.id for s in schedules])))}
     return render_template("invoices/advances.html", schedules=schedules, standing_orders=standing_orders,
-                           today=date.today())
+                           pending=pending, today=date.today())
+
+
+@bp.route("/advances/<int:schedule_id>/calendar.pdf")
+def advance_calendar_pdf_download(schedule_id):
+    schedule = visible_or_404(AdvanceSchedule, schedule_id)
+    content = advance_calendar_pdf.render(schedule, acting_user().customer)
+    return Response(content, mimetype="application/pdf", headers={
+        "Content-Disposition": f'attachment; filename="zalohovy-kalendar-{schedule.variable_symbol}.pdf"',
+        "X-Content-Type-Options": "nosniff"})
+
+
+@bp.route("/advances/<int:schedule_id>/change", methods=["GET", "POST"])
+def change_advance(schedule_id):
+    """Ask for another advance amount: we show what the consumption and prices suggest,
+    refuse less than the fixed charges, and the back office decides."""
+    schedule = visible_or_404(AdvanceSchedule, schedule_id)
+    pending = advance_service.open_request(schedule)
+    recommendation = advance_service.recommend(schedule)
+    form = AdvanceAmountForm()
+    form.minimum = recommendation.minimum
+    can_ask = pending is None and recommendation.effective_from is not None
+    if can_ask and form.validate_on_submit():
+        amount = form.amount.data.quantize(Decimal("0.01"))
+        if amount == schedule.amount:
+            form.amount.errors.append(_("This is the amount you pay now."))
+        else:
+            changes.submit(acting_user().customer, acting_user(), ChangeKind.ADVANCE_AMOUNT, {"amount": amount},
+                           form.reason.data, advance_schedule=schedule,
+                           effective_from=recommendation.effective_from)
+            db.session.commit()
+            flash(_("Your request has been sent. If we approve it, the new amount applies from the advance due "
+                    "%(date)s.", date=format_date(recommendation.effective_from, "medium")), "success")
+            return redirect(url_for("invoices.advances"))
+    elif request.method == "GET":
+        form.amount.data = recommendation.recommended
+    return render_template("invoices/change_advance.html", schedule=schedule, form=form, pending=pending,
+                           recommendation=recommendation)
 
 
 @bp.route("/advances/<int:schedule_id>/calendar.ics")

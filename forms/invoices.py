@@ -1,7 +1,9 @@
+from decimal import ROUND_HALF_UP, Decimal
+
 from flask_babel import lazy_gettext as _l
 from flask_wtf import FlaskForm
-from wtforms import IntegerField, SelectField
-from wtforms.validators import NumberRange, Optional
+from wtforms import DecimalField, IntegerField, SelectField, TextAreaField
+from wtforms.validators import InputRequired, Length, NumberRange, Optional, ValidationError
 
 from models.billing import InvoiceKind, InvoiceState
 
@@ -24,3 +26,22 @@ class InvoiceFilterForm(FlaskForm):
     state = SelectField(_l("State"), choices=[("", _l("All"))] + list(STATE_LABELS.items()), validators=[Optional()])
     supply_point = SelectField(_l("Supply point"), choices=[], validators=[Optional()])
     sort = SelectField(_l("Sort"), choices=list(SORTS.items()), default="newest", validators=[Optional()])
+
+
+class AdvanceAmountForm(FlaskForm):
+    """A new advance amount in whole crowns, not below the fixed charges (`minimum`,
+    set by the view from the recommendation)."""
+
+    amount = DecimalField(_l("New advance amount (CZK)"), places=0, rounding=ROUND_HALF_UP, validators=[
+        InputRequired(_l("Enter the amount.")),
+        NumberRange(0, 1_000_000, _l("Enter an amount between 0 and 1 000 000 CZK.")),
+    ])
+    reason = TextAreaField(_l("Note for us (optional)"), validators=[Optional(), Length(max=1000)])
+    minimum = Decimal(0)
+
+    def validate_amount(self, field):
+        if field.data is not None and field.data != field.data.to_integral_value():
+            raise ValidationError(_l("Enter whole crowns."))
+        if field.data is not None and field.data < self.minimum:
+            raise ValidationError(_l("The advance cannot be lower than the fixed monthly charges, %(minimum)s CZK.",
+                                     minimum=self.minimum))

@@ -3,6 +3,7 @@ change in one transaction with its audit entries and the customer's e-mail."""
 from __future__ import annotations
 
 from datetime import timedelta
+from decimal import Decimal
 
 from flask import current_app, url_for
 from flask_babel import force_locale, gettext as _, lazy_gettext as _l
@@ -13,7 +14,7 @@ from extensions import db
 from models.base import utcnow
 from models.changes import ChangeKind, ChangeRequest, ChangeRequestField, ChangeState
 from models.tickets import Task, TaskState, TaskTopic
-from services import audit, routing
+from services import advances, audit, routing
 from services.outbox import queue_email
 
 # Which customer fields each kind of request changes.
@@ -24,6 +25,7 @@ FIELDS = {
     ChangeKind.EMAIL: ("email",),
     ChangeKind.BANK_ACCOUNT: ("bank_account",),
     ChangeKind.COMPANY: ("name", "company_id", "vat_id"),
+    ChangeKind.ADVANCE_AMOUNT: ("amount",),  # of the advance schedule, not of the customer
     ChangeKind.OTHER: (),
 }
 FIELD_LABELS = {
@@ -37,6 +39,7 @@ FIELD_LABELS = {
     "name": _l("Company name"),
     "company_id": _l("IČO"),
     "vat_id": _l("DIČ"),
+    "amount": _l("Advance amount"),
 }
 KIND_LABELS = {
     ChangeKind.ADDRESS: _l("Correspondence address"),
@@ -72,21 +75,24 @@ def _value(value) -> str | None:
     return value or None
 
 
-def differences(customer, kind: str, new_values: dict) -> list[tuple[str, str | None, str | None]]:
-    """(field, current value, requested value) for the fields that would change."""
+def differences(target, kind: str, new_values: dict) -> list[tuple[str, str | None, str | None]]:
+    """(field, current value, requested value) for the fields of the customer (or, for
+    the advance amount, of the advance schedule) that would change."""
     rows = []
     for field in FIELDS[ChangeKind(kind)]:
-        old, new = _value(getattr(customer, field)), _value(new_values.get(field))
+        old, new = _value(getattr(target, field)), _value(new_values.get(field))
         if old != new:
             rows.append((field, old, new))
     return rows
 
 
-def submit(customer, author, kind: str, new_values: dict, reason: str | None) -> ChangeRequest:
+def submit(customer, author, kind: str, new_values: dict, reason: str | None, *,
+           advance_schedule=None, effective_from=None) -> ChangeRequest:
     request = ChangeRequest(customer=customer, author=author, kind=kind, reason=_value(reason),
-                            state=ChangeState.IN_REVIEW, submitted_at=utcnow())
+                            state=ChangeState.IN_REVIEW, submitted_at=utcnow(),
+                            advance_schedule=advance_schedule, effective_from=effective_from)
     request.fields = [ChangeRequestField(field=f, old_value=old, new_value=new)
-                      for f, old, new in differences(customer, kind, new_values)]
+                      for f, old, new in differences(request.target, kind, new_values)]
     db.session.add(request)
     db.session.flush()
     if kind == ChangeKind.EMAIL:
@@ -134,7 +140,7 @@ def _create_review_task(request: ChangeRequest) -> None:
 
 def conflicts(request: ChangeRequest) -> list[str]:
     """Fields whose current value is no longer what the customer saw when asking."""
-    return [f.field for f in request.fields if _value(getattr(request.customer, f.field)) != f.old_value]
+    return [f.field for f in request.fields if _value(getattr(request.target, f.field)) != f.old_value]
 
 
 def _decide(request: ChangeRequest, staff, version: int, state: str) -> None:
@@ -155,12 +161,28 @@ def approve(request: ChangeRequest, staff, version: int, *, confirm_conflicts: b
         raise ChangeConflict()
     _decide(request, staff, version, ChangeState.APPROVED)
     customer = request.customer
+    if request.kind == ChangeKind.ADVANCE_AMOUNT:
+        _apply_advance_amount(request, staff)
+    else:
+        _apply_customer_fields(request, staff)
+    audit.record("change_approved", request, actor=staff, customer_id=customer.id)
+    _notify(request)
+
+
+def _apply_advance_amount(request: ChangeRequest, staff) -> None:
+    field = request.fields[0]
+    changed = advances.apply(request.advance_schedule, Decimal(field.new_value), request.effective_from)
+    audit.record("advance_amount_changed", request.advance_schedule, actor=staff, customer_id=request.customer_id,
+                 details={"old": field.old_value, "new": field.new_value, "from": str(request.effective_from),
+                          "advances_changed": changed, "change_request": request.id})
+
+
+def _apply_customer_fields(request: ChangeRequest, staff) -> None:
+    customer = request.customer
     for field in request.fields:
         setattr(customer, field.field, field.new_value)
         audit.record("customer_changed", customer, actor=staff, details={
             "field": field.field, "old": field.old_value, "new": field.new_value, "change_request": request.id})
-    audit.record("change_approved", request, actor=staff, customer_id=customer.id)
-    _notify(request)
 
 
 def reject(request: ChangeRequest, staff, version: int, reason: str) -> None:

@@ -21,3 +21,13 @@ def browser_sign_in(page, base_url: str, email: str, password: str, *, staff: bo
     page.get_by_label("E-mail").fill(email)
     page.get_by_label("Heslo").fill(password)
     page.get_by_role("button", name="Přihlásit se").click()
+
+
+def decide_change(client, request_id, **data):
+    """A clerk's decision on the review page, with the version the page shows (optimistic lock)."""
+    import re
+
+    page = client.get(f"/admin/change-queue/{request_id}").get_data(as_text=True)
+    version = re.search(r'id="version" name="version" type="hidden" value="(\d+)"', page).group(1)
+    return client.post_form(f"/admin/change-queue/{request_id}", {"version": version, **data},
+                            page=f"/admin/change-queue/{request_id}")

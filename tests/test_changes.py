@@ -7,7 +7,7 @@ from sqlalchemy import select
 from conftest import PortalClient
 from extensions import db
 from factories import PASSWORD, make_customer, make_portal_user, make_staff
-from helpers import assert_only_owner_sees
+from helpers import assert_only_owner_sees, decide_change
 from models.audit import AuditEntry
 from models.changes import ChangeRequest, ChangeState
 from models.customers import Customer
@@ -42,13 +42,6 @@ def _ask(client, kind, values):
     return int(response.headers["Location"].rsplit("/", 1)[1])
 
 
-def _decide(client, request_id, **data):
-    page = client.get(f"/admin/change-queue/{request_id}").get_data(as_text=True)
-    version = re.search(r'id="version" name="version" type="hidden" value="(\d+)"', page).group(1)
-    return client.post_form(f"/admin/change-queue/{request_id}", {"version": version, **data},
-                            page=f"/admin/change-queue/{request_id}")
-
-
 @pytest.fixture
 def business_user():
     customer = make_customer(kind="business", company_id="27074358", name="Pekárna s.r.o.")
@@ -69,7 +62,7 @@ def test_a_request_is_approved_and_applied_with_audit_and_email(app, client, bus
     client.post_form("/sign-out", page="/")
     client.staff_sign_in("clerk@example.com", PASSWORD)
     assert f"#{request_id}" in client.get("/admin/change-queue/").get_data(as_text=True)
-    assert _decide(client, request_id, approve="1").status_code == 302
+    assert decide_change(client, request_id, approve="1").status_code == 302
     db.session.expire_all()
     customer = db.session.get(Customer, business_user.customer_id)
     for f in db.session.get(ChangeRequest, request_id).fields:
@@ -86,9 +79,9 @@ def test_a_rejection_changes_nothing_and_the_reason_is_shown(client, business_us
     request_id = _ask(client, "phone", VALID["phone"])
     client.post_form("/sign-out", page="/")
     client.staff_sign_in("clerk@example.com", PASSWORD)
-    page = _decide(client, request_id, reject="1", reason="").get_data(as_text=True)
+    page = decide_change(client, request_id, reject="1", reason="").get_data(as_text=True)
     assert "Say why, so that the customer understands." in page
-    _decide(client, request_id, reject="1", reason="Číslo nepatří zákazníkovi.")
+    decide_change(client, request_id, reject="1", reason="Číslo nepatří zákazníkovi.")
     client.post_form("/admin/sign-out", page="/admin/")
     db.session.expire_all()
     assert db.session.get(Customer, business_user.customer_id).phone is None
@@ -124,7 +117,7 @@ def test_a_new_email_is_confirmed_by_a_link_before_review(client, business_user)
     make_staff("clerk", email="clerk@example.com")
     client.post_form("/sign-out", page="/")
     client.staff_sign_in("clerk@example.com", PASSWORD)
-    assert _decide(client, request_id, approve="1").status_code == 302
+    assert decide_change(client, request_id, approve="1").status_code == 302
     db.session.expire_all()
     assert db.session.get(Customer, business_user.customer_id).email == "nova@example.com"
 
@@ -139,7 +132,7 @@ def test_a_conflict_needs_confirmation_and_concurrent_decisions_cannot_both_win(
     db.session.commit()
     client.post_form("/sign-out", page="/")
     client.staff_sign_in("clerk@example.com", PASSWORD)
-    page = _decide(client, request_id, approve="1").get_data(as_text=True)
+    page = decide_change(client, request_id, approve="1").get_data(as_text=True)
     assert "changed since the request was made" in page
     assert db.session.get(ChangeRequest, request_id).state == ChangeState.IN_REVIEW
     # Two clerks open the page at the same version; the first decision wins, the second is refused.
@@ -148,7 +141,7 @@ def test_a_conflict_needs_confirmation_and_concurrent_decisions_cannot_both_win(
     page = other.get(f"/admin/change-queue/{request_id}").get_data(as_text=True)
     version = re.search(r'name="version" type="hidden" value="(\d+)"', page).group(1)
     token = PortalClient.TOKEN.search(page).group(1)
-    assert _decide(client, request_id, approve="1", confirm_conflicts="1").status_code == 302
+    assert decide_change(client, request_id, approve="1", confirm_conflicts="1").status_code == 302
     late = other.post(f"/admin/change-queue/{request_id}", follow_redirects=True,
                       data={"version": version, "reject": "1", "reason": "Ne", "csrf_token": token})
     assert "Someone else has already decided this request." in late.get_data(as_text=True)
@@ -201,7 +194,7 @@ def test_the_account_page_shows_data_requests_and_history(client, business_user)
     assert business_user.customer.number in page and f"#{request_id}" in page
     client.post_form("/sign-out", page="/")
     client.staff_sign_in("clerk@example.com", PASSWORD)
-    _decide(client, request_id, approve="1")
+    decide_change(client, request_id, approve="1")
     overview = client.get(f"/admin/customer-overview/{business_user.customer_id}").get_data(as_text=True)
     assert "Nová 5" in overview and "clerk@example.com" in overview
     client.post_form("/admin/sign-out", page="/admin/")
