@@ -3,12 +3,15 @@ from __future__ import annotations
 
 from flask_login import current_user
 
-from blueprints import account, activation, auth, changes, dashboard, invoices, profile, users
+from blueprints import (
+    account, activation, auth, changes, dashboard, invoices, profile, readings, supply_points, users,
+)
 from blueprints.coming_soon import coming_soon_blueprint
 from blueprints.navigation import NAVIGATION, items_for
 
 # Modules with a real blueprint; the others show a "coming soon" page until their issue lands.
-MODULE_BLUEPRINTS: dict = {"account": account.bp, "changes": changes.bp, "invoices": invoices.bp}
+MODULE_BLUEPRINTS: dict = {"account": account.bp, "changes": changes.bp, "invoices": invoices.bp,
+                           "supply_points": supply_points.bp, "readings": readings.bp}
 
 
 # Counts shown beside navigation items (e.g. unread messages): module -> callable(scope).

@@ -161,6 +161,7 @@ class MeterReading(TimestampMixin, db.Model):
     register: Mapped[Register] = relationship()
     supply_point: Mapped[SupplyPoint] = relationship()
     photo = relationship("StoredFile")
+    submitted_by = relationship("PortalUser")
 
     def __str__(self) -> str:
         return f"{self.read_on} {self.value}"

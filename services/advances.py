@@ -13,7 +13,7 @@ from extensions import db
 from models.billing import AdvanceSchedule
 from models.changes import ChangeKind, ChangeRequest, ChangeState
 from models.metering import MeterReading, ReadingState, SupplyPoint
-from models.price_lists import PriceList
+from services.price_lists import current_price_list
 
 # Days the back office and the customer's bank need before a new amount can apply.
 NOTICE_DAYS = 10
@@ -72,20 +72,6 @@ def yearly_consumption_kwh(point: SupplyPoint, today: date) -> tuple[Decimal, bo
     if known:
         return total, True
     return Decimal(point.annual_consumption_kwh or 0), False
-
-
-def current_price_list(point: SupplyPoint, today: date) -> PriceList | None:
-    if point.product_id is None:
-        return None
-    candidates = db.session.scalars(
-        select(PriceList).where(PriceList.product_id == point.product_id, PriceList.valid_on(today))
-        .order_by(PriceList.valid_from.desc())
-    ).all()
-    # The one for the point's distribution tariff, if the product has several.
-    for price_list in candidates:
-        if price_list.distribution_tariff in (None, point.distribution_tariff):
-            return price_list
-    return candidates[0] if candidates else None
 
 
 def effective_from(schedule: AdvanceSchedule, today: date) -> date | None:

@@ -10,6 +10,9 @@ PORTAL_USER_STATES = {
     "disabled": _l("disabled"),
 }
 
+COMMODITIES = {"electricity": _l("Electricity"), "gas": _l("Gas")}
+SUPPLY_POINT_STATES = {"active": _l("supplied"), "inactive": _l("not supplied")}
+
 
 def module_label(module: str) -> str:
     from forms.users import MODULE_LABELS
@@ -22,4 +25,5 @@ def init_app(app) -> None:
 
     @app.context_processor
     def labels():
-        return {"state_labels": PORTAL_USER_STATES}
+        return {"state_labels": PORTAL_USER_STATES, "commodity_labels": COMMODITIES,
+                "point_state_labels": SUPPLY_POINT_STATES}

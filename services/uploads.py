@@ -26,7 +26,11 @@ def safe_filename(name: str, extension: str) -> str:
     return stem + extension
 
 
-def stored_file_from_upload(upload, allowed: tuple[str, ...] = ("application/pdf", "image/png", "image/jpeg")):
+IMAGE_TYPES = ("image/png", "image/jpeg")
+DOCUMENT_TYPES = ("application/pdf", "image/png", "image/jpeg")
+
+
+def stored_file_from_upload(upload, allowed: tuple[str, ...] = DOCUMENT_TYPES):
     """A StoredFile for the upload, or a ValidationError saying what is wrong."""
     limit = current_app.config["MAX_UPLOAD_BYTES"]
     content = upload.read(limit + 1)
@@ -37,4 +41,6 @@ def stored_file_from_upload(upload, allowed: tuple[str, ...] = ("application/pdf
     for signature, media_type, extension in SIGNATURES:
         if content.startswith(signature) and media_type in allowed:
             return StoredFile.from_bytes(safe_filename(upload.filename, extension), media_type, content)
+    if allowed == IMAGE_TYPES:
+        raise ValidationError(_("Only a PNG or JPEG photo can be attached."))
     raise ValidationError(_("Only PDF, PNG or JPEG files can be attached."))

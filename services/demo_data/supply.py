@@ -1,7 +1,7 @@
 """Demo products, price lists, supply points with meters and readings, and contracts."""
 from __future__ import annotations
 
-from datetime import date
+from datetime import date, timedelta
 from decimal import Decimal
 
 from extensions import db
@@ -128,9 +128,10 @@ def _readings(point: SupplyPoint, monthly: dict) -> None:
                 reason=None if actual else ReadingReason.PERIODIC, state=ReadingState.ACCEPTED,
             ))
         # A reading far above the usual consumption, waiting for the back office.
-        if point.self_readings_allowed and register.code in ("VT", "T") and date.today().day > 1:
+        # Yesterday's, so that today is free for a new reading in the demo.
+        if point.self_readings_allowed and register.code in ("VT", "T") and date.today().day > 2:
             db.session.add(MeterReading(
-                register=register, supply_point_id=point.id, read_on=date.today(),
+                register=register, supply_point_id=point.id, read_on=date.today() - timedelta(days=1),
                 value=value + monthly[register.code] * 6, kind=ReadingKind.SELF,
                 reason=ReadingReason.EXTRAORDINARY, state=ReadingState.SUBMITTED,
             ))

@@ -1,0 +1,56 @@
+"""The self-reading form: one whole-number field per register of the meter."""
+from __future__ import annotations
+
+from datetime import date
+
+from flask_babel import lazy_gettext as _l
+from flask_wtf import FlaskForm
+from flask_wtf.file import FileField
+from wtforms import BooleanField, DateField, IntegerField, SelectField
+from wtforms.validators import InputRequired, NumberRange
+
+from models.metering import ReadingReason
+from services.uploads import IMAGE_TYPES, stored_file_from_upload
+
+REASON_LABELS = {
+    ReadingReason.PERIODIC: _l("Regular reading"),
+    ReadingReason.PRICE_CHANGE: _l("Price change"),
+    ReadingReason.SUPPLIER_CHANGE: _l("Change of supplier"),
+    ReadingReason.MOVING: _l("Moving in or out"),
+    ReadingReason.EXTRAORDINARY: _l("Extraordinary reading"),
+}
+
+
+class ReadingForm(FlaskForm):
+    read_on = DateField(_l("Reading date"), default=date.today,
+                        validators=[InputRequired(_l("Enter the date of the reading."))])
+    reason = SelectField(_l("Reason"), choices=list(REASON_LABELS.items()), default=ReadingReason.PERIODIC)
+    photo = FileField(_l("Photo of the meter (PNG or JPEG, optional)"))
+    # Shown only when a value is far above the usual consumption.
+    confirm_unusual = BooleanField(_l("I have checked the value: it is right"))
+
+    stored_photo = None
+
+    def validate_photo(self, field):
+        if field.data and getattr(field.data, "filename", ""):
+            self.stored_photo = stored_file_from_upload(field.data, IMAGE_TYPES)
+
+    def register_fields(self):
+        return [f for name, f in self._fields.items() if name.startswith("register_")]
+
+    def values(self) -> dict[int, int]:
+        return {int(f.name.removeprefix("register_")): f.data for f in self.register_fields()}
+
+
+def reading_form_for(meter, labels: dict[int, str]) -> ReadingForm:
+    """A ReadingForm with a field `register_<id>` for each register of the meter."""
+    class MeterReadingForm(ReadingForm):
+        pass
+
+    for register in meter.registers:
+        setattr(MeterReadingForm, f"register_{register.id}", IntegerField(labels[register.id], validators=[
+            InputRequired(_l("Enter the value shown by the meter, in whole units.")),
+            NumberRange(min=0, max=999_999_999, message=_l("The value cannot be negative.")),
+        ]))
+    return MeterReadingForm()
+

@@ -1,0 +1,199 @@
+"""Meter self-readings: the rules a reading must keep, the check against what the
+history predicts, and the back office's decision on a flagged reading."""
+from __future__ import annotations
+
+from dataclasses import dataclass, field
+from datetime import date, timedelta
+
+from flask import current_app
+from flask_babel import force_locale, format_date, gettext as _
+from sqlalchemy import select
+
+from extensions import db
+from models.base import utcnow
+from models.metering import Commodity, Meter, MeterReading, ReadingKind, ReadingState, Register, SupplyPoint
+from services import audit
+from services.outbox import queue_email
+
+# A reading whose consumption since the last one exceeds this many times the usual
+# consumption for the period goes to the back office instead of being accepted.
+UNUSUAL_FACTOR = 3
+# Consumption over a few days varies a lot: compare against at least a week of usual use.
+MIN_COMPARED_DAYS = 7
+HISTORY_DAYS = 400
+
+
+@dataclass
+class RegisterCheck:
+    register: Register
+    value: int
+    last: MeterReading | None  # the last accepted reading before or on the date
+    usual_per_day: float | None
+    same_day: MeterReading | None = None  # a reading of that day already stored
+
+    @property
+    def unusual(self) -> bool:
+        if self.last is None or self.usual_per_day is None:
+            return False
+        days = max((self.reading_date - self.last.read_on).days, MIN_COMPARED_DAYS)
+        return self.value - self.last.value > UNUSUAL_FACTOR * self.usual_per_day * days
+
+    reading_date: date = field(default_factory=date.today)
+
+
+class ReadingRefused(Exception):
+    """The reading breaks a rule; `errors` maps form field names to messages."""
+
+    def __init__(self, errors: dict[str, str]):
+        super().__init__(errors)
+        self.errors = errors
+
+
+def may_self_read(point: SupplyPoint) -> bool:
+    return point.self_readings_allowed and point.state == "active"
+
+
+def active_meters(point: SupplyPoint) -> list[Meter]:
+    return [m for m in point.meters if m.removed_on is None]
+
+
+def _accepted(register: Register, until: date):
+    return db.session.scalars(
+        select(MeterReading).where(MeterReading.register_id == register.id, MeterReading.state == ReadingState.ACCEPTED,
+                                   MeterReading.read_on <= until, MeterReading.read_on >= until - timedelta(days=HISTORY_DAYS))
+        .order_by(MeterReading.read_on)
+    ).all()
+
+
+def usual_per_day(register: Register, history: list[MeterReading]) -> float | None:
+    """Units a day from the register's accepted history, else from the contracted annual consumption."""
+    if len(history) >= 2 and (history[-1].read_on - history[0].read_on).days >= 30:
+        return (history[-1].value - history[0].value) / (history[-1].read_on - history[0].read_on).days
+    point = register.meter.supply_point
+    if point.annual_consumption_kwh:
+        per_day = point.annual_consumption_kwh / 365
+        if register.unit == "m3":
+            per_day /= current_app.config["GAS_KWH_PER_M3"]
+        registers = len(register.meter.registers)
+        return per_day / registers
+    return None
+
+
+def check(meter: Meter, read_on: date, values: dict[int, int], today: date | None = None) -> list[RegisterCheck]:
+    """Apply the rules to one reading of every register of the meter; raise ReadingRefused."""
+    today = today or date.today()
+    errors: dict[str, str] = {}
+    if read_on > today:
+        errors["read_on"] = _("The reading date cannot be in the future.")
+    checks = []
+    for register in meter.registers:
+        history = _accepted(register, read_on)
+        later = db.session.scalar(select(MeterReading.read_on).where(
+            MeterReading.register_id == register.id, MeterReading.state == ReadingState.ACCEPTED,
+            MeterReading.read_on > read_on).order_by(MeterReading.read_on.desc()).limit(1))
+        if later is not None:
+            errors["read_on"] = _("The date is before the last accepted reading (%(date)s).", date=format_date(later))
+        last = history[-1] if history else None
+        item = RegisterCheck(register, values[register.id], last, usual_per_day(register, history), reading_date=read_on)
+        item.same_day = db.session.scalars(select(MeterReading).where(
+            MeterReading.register_id == register.id, MeterReading.read_on == read_on,
+            MeterReading.state != ReadingState.REJECTED)).first()
+        name = f"register_{register.id}"
+        if item.same_day is not None and item.same_day.value != item.value:
+            errors[name] = _("There is already a reading of %(value)s for this day.", value=item.same_day.value)
+        elif last is not None and item.value < last.value and item.same_day is None:
+            errors[name] = _("The value is lower than the last accepted reading, %(value)s of %(date)s.",
+                             value=last.value, date=format_date(last.read_on))
+        checks.append(item)
+    if errors:
+        raise ReadingRefused(errors)
+    return checks
+
+
+def record(point: SupplyPoint, checks: list[RegisterCheck], read_on: date, reason: str, photo, author) -> list[MeterReading]:
+    """Store the reading of each register (once: a reading already stored for the day is
+    kept, so a double click or a reload stores nothing twice). Unusual ones wait for review."""
+    flagged = any(c.unusual for c in checks)
+    stored = []
+    for item in checks:
+        if item.same_day is not None:
+            continue
+        reading = MeterReading(register=item.register, supply_point_id=point.id, read_on=read_on, value=item.value,
+                               kind=ReadingKind.SELF, reason=reason, photo=photo, submitted_by_id=author.id,
+                               state=ReadingState.SUBMITTED if flagged else ReadingState.ACCEPTED)
+        db.session.add(reading)
+        stored.append(reading)
+    if stored:
+        db.session.flush()
+        audit.record("reading_submitted", point, customer_id=point.customer_id, details={
+            "read_on": read_on.isoformat(), "values": {c.register.code: c.value for c in checks},
+            "state": ReadingState.SUBMITTED if flagged else ReadingState.ACCEPTED})
+    return stored
+
+
+def review_queue():
+    return select(MeterReading).where(MeterReading.state == ReadingState.SUBMITTED).order_by(MeterReading.created_at)
+
+
+def decide(reading: MeterReading, staff, accept: bool, reason: str | None = None) -> None:
+    """Accept or reject a flagged reading; the customer sees the reason and gets an e-mail."""
+    reading.state = ReadingState.ACCEPTED if accept else ReadingState.REJECTED
+    reading.rejection_reason = None if accept else reason
+    reading.reviewed_by_id = staff.id
+    reading.reviewed_at = utcnow()
+    audit.record("reading_accepted" if accept else "reading_rejected", reading, actor=staff,
+                 customer_id=reading.supply_point.customer_id, details={"reason": reason} if reason else None)
+    author = reading.submitted_by
+    with force_locale(getattr(author, "locale", None) or "cs"):
+        day = format_date(reading.read_on)
+        text = (_("Your meter reading of %(date)s (%(value)s) has been accepted.", date=day, value=reading.value)
+                if accept else
+                _("Your meter reading of %(date)s (%(value)s) has been rejected: %(reason)s", date=day,
+                  value=reading.value, reason=reason))
+        queue_email(author.email if author else reading.supply_point.customer.email,
+                    _("Your meter reading has been checked"), "notice", text=text)
+
+
+def exchange_meter(old: Meter, removed_on: date, final_values: dict[int, int], serial_number: str,
+                   initial_values: dict[str, int], staff) -> Meter:
+    """Record a meter exchange: the old meter's final readings, the new meter with the same
+    registers and its first readings. A later reading lower than the old meter's is then fine."""
+    point = old.supply_point
+    errors, same_day = {}, {}
+    for register in old.registers:
+        same_day[register.id] = db.session.scalars(select(MeterReading).where(
+            MeterReading.register_id == register.id, MeterReading.read_on == removed_on,
+            MeterReading.state != ReadingState.REJECTED)).first()
+        if same_day[register.id] is not None and same_day[register.id].value != final_values[register.id]:
+            errors[f"final_{register.id}"] = _("There is already a reading of %(value)s for this day.",
+                                               value=same_day[register.id].value)
+    if errors:
+        raise ReadingRefused(errors)
+    for register in old.registers:
+        if same_day[register.id] is not None:
+            continue  # the day's reading is the final one
+        db.session.add(MeterReading(register=register, supply_point_id=point.id, read_on=removed_on,
+                                    value=final_values[register.id], kind=ReadingKind.ACTUAL, state=ReadingState.ACCEPTED,
+                                    reviewed_by_id=staff.id, reviewed_at=utcnow()))
+    old.removed_on = removed_on
+    old.final_value = final_values[old.registers[0].id]
+    new = Meter(supply_point=point, serial_number=serial_number, installed_on=removed_on)
+    new.registers = [Register(code=r.code, unit=r.unit) for r in old.registers]
+    db.session.add(new)
+    db.session.flush()
+    for register in new.registers:
+        db.session.add(MeterReading(register=register, supply_point_id=point.id, read_on=removed_on,
+                                    value=initial_values[register.code], kind=ReadingKind.ACTUAL,
+                                    state=ReadingState.ACCEPTED, reviewed_by_id=staff.id, reviewed_at=utcnow()))
+    audit.record("meter_exchanged", point, actor=staff, customer_id=point.customer_id, details={
+        "old": old.serial_number, "new": serial_number, "on": removed_on.isoformat()})
+    return new
+
+
+def register_label(register: Register) -> str:
+    labels = {"T": _("single tariff"), "VT": _("high tariff (VT)"), "NT": _("low tariff (NT)")}
+    return labels.get(register.code, register.code)
+
+
+def unit_of(point: SupplyPoint) -> str:
+    return "m³" if point.commodity == Commodity.GAS else "kWh"
