@@ -1,16 +1,22 @@
 """Supply points, meters, readings, products, price lists and contracts."""
 from __future__ import annotations
 
+from flask import abort, flash, redirect, request, url_for
+from flask_admin import expose
+from flask_admin.model.template import EndpointLinkRowAction
 from flask_babel import gettext as _, lazy_gettext as _l
+from flask_login import current_user
 from sqlalchemy import or_, select
 from wtforms.validators import ValidationError
 
 from admin_views.base import ReadOnlyModelView, StaffModelView
 from extensions import db
+from forms.staff import meter_exchange_form_for
 from models.contracts import Contract
 from models.metering import Commodity, Meter, MeterReading, Register, SupplyPoint
 from models.price_lists import PriceItem, PriceList, Product
 from models.users import StaffRole
+from services import readings
 from services.identifiers import is_valid_eic, is_valid_ean
 
 TECHNICAL = (StaffRole.TECHNICIAN, StaffRole.CLERK)
@@ -40,12 +46,45 @@ class SupplyPointView(StaffModelView):
     form_excluded_columns = StaffModelView.form_excluded_columns + ("meters", "contracts")
     form_widget_args = {"identifier": {"data-identifier": "supply-point"}}
 
+    @property
+    def extra_js(self):
+        # Checks the EAN / EIC as it is typed (static/admin/identifiers.js).
+        return [url_for("static", filename="admin/identifiers.js")]
+
 
 class MeterView(StaffModelView):
     roles = TECHNICAL
     column_list = ("serial_number", "supply_point", "installed_on", "removed_on", "final_value")
     column_searchable_list = ("serial_number",)
     form_excluded_columns = StaffModelView.form_excluded_columns + ("registers",)
+    column_extra_row_actions = [EndpointLinkRowAction("fa fa-exchange", ".exchange_view", title=_l("Record a meter exchange"))]
+
+    @expose("/exchange/", methods=("GET", "POST"))
+    def exchange_view(self):
+        """The old meter's final readings, the new meter and its first readings, in one step."""
+        meter = db.session.get(Meter, request.args.get("id", type=int) or 0) or abort(404)
+        form = meter_exchange_form_for(meter)
+        if meter.removed_on is not None:
+            flash(_("This meter was already removed on %(date)s.", date=meter.removed_on.isoformat()), "error")
+        elif form.validate_on_submit():
+            finals = {int(k): v for k, v in form.values("final_").items()}
+            last = db.session.scalar(select(db.func.max(MeterReading.read_on)).where(
+                MeterReading.register_id.in_([r.id for r in meter.registers]), MeterReading.state == "accepted"))
+            if last and form.removed_on.data < last:
+                form.removed_on.errors.append(_("The meter has an accepted reading after this date."))
+            else:
+                try:
+                    new = readings.exchange_meter(meter, form.removed_on.data, finals, form.serial_number.data.strip(),
+                                                  form.values("initial_"), current_user._get_current_object())
+                except readings.ReadingRefused as refused:
+                    for name, message in refused.errors.items():
+                        form[name].errors.append(message)
+                else:
+                    db.session.commit()
+                    flash(_("Meter %(old)s is replaced by %(new)s.", old=meter.serial_number, new=new.serial_number),
+                          "success")
+                    return redirect(url_for(".index_view"))
+        return self.render("admin/meter_exchange.html", meter=meter, form=form)
 
 
 class MeterReadingView(StaffModelView):
