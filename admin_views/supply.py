@@ -13,6 +13,7 @@ from admin_views.base import ReadOnlyModelView, StaffModelView
 from extensions import db
 from forms.staff import meter_exchange_form_for
 from models.contracts import Contract
+from models.customers import Segment
 from models.metering import Commodity, Meter, MeterReading, Register, SupplyPoint
 from models.price_lists import PriceItem, PriceList, Product
 from models.users import StaffRole
@@ -42,9 +43,18 @@ class SupplyPointView(StaffModelView):
     column_filters = ("commodity", "state", "self_readings_allowed", "distribution_tariff")
     form_choices = {"commodity": [(c.value, c.value) for c in Commodity],
                     "state": [("active", "active"), ("inactive", "inactive")]}
-    form_args = {"identifier": {"validators": [_check_identifier]}}
     form_excluded_columns = StaffModelView.form_excluded_columns + ("meters", "contracts")
     form_widget_args = {"identifier": {"data-identifier": "supply-point"}}
+
+    form_args = {"identifier": {"validators": [_check_identifier]},
+                 "self_readings_allowed": {"description": _l(
+                     "A new supply point of a V.I.P. customer always starts with self-readings allowed; "
+                     "untick it later to refuse them.")}}
+
+    def on_model_change(self, form, model, is_created):
+        if is_created and model.customer is not None and model.customer.segment == Segment.VIP:
+            model.self_readings_allowed = True  # V.I.P. customers read their own meters by default
+        super().on_model_change(form, model, is_created)
 
     @property
     def extra_js(self):

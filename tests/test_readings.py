@@ -255,3 +255,18 @@ def test_the_back_office_supply_point_form_checks_identifiers_as_typed(app, clie
     client.staff_sign_in("tech.form@example.com", PASSWORD)
     page = client.get("/admin/supply-points/new/").get_data(as_text=True)
     assert 'data-identifier="supply-point"' in page and "/static/admin/identifiers.js" in page
+
+
+def test_a_new_supply_point_of_a_vip_customer_allows_self_readings(app, client):
+    from factories import make_customer
+
+    vip, household = make_customer(segment="vip"), make_customer()
+    make_staff("technician", email="tech.vip@example.com")
+    client.staff_sign_in("tech.vip@example.com", PASSWORD)
+    for customer, ean in ((vip, "859182400102993847"), (household, "859182400110224391")):
+        response = client.post_form("/admin/supply-points/new/", {
+            "customer": str(customer.id), "identifier": ean, "commodity": "electricity",
+            "street": "Dlouhá 1", "city": "Praha", "postcode": "11000", "state": "active"})
+        assert response.status_code == 302, response.get_data(as_text=True)[-1500:]
+    allowed = {p.customer_id: p.self_readings_allowed for p in db.session.scalars(select(SupplyPoint))}
+    assert allowed == {vip.id: True, household.id: False}
