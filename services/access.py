@@ -7,7 +7,7 @@ the view: it answers 404, whatever the URL or the form says."""
 from __future__ import annotations
 
 from dataclasses import dataclass
-from flask import Blueprint, abort, flash, redirect, request, session, url_for
+from flask import Blueprint, abort, flash, has_request_context, redirect, request, session, url_for
 from flask_babel import gettext as _
 from flask_login import current_user
 from sqlalchemy import select
@@ -33,11 +33,12 @@ class Scope:
 
 
 def is_portal_user() -> bool:
-    return current_user.is_authenticated and isinstance(current_user._get_current_object(), PortalUser)
+    # Outside a request (e-mails rendered by jobs) nobody is signed in.
+    return has_request_context() and current_user.is_authenticated and isinstance(current_user._get_current_object(), PortalUser)
 
 
 def is_staff_user() -> bool:
-    return current_user.is_authenticated and isinstance(current_user._get_current_object(), StaffUser)
+    return has_request_context() and current_user.is_authenticated and isinstance(current_user._get_current_object(), StaffUser)
 
 
 def acting_user() -> PortalUser:

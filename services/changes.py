@@ -5,7 +5,7 @@ from __future__ import annotations
 from datetime import timedelta
 from decimal import Decimal
 
-from flask import current_app, url_for
+from flask import current_app
 from flask_babel import force_locale, gettext as _, lazy_gettext as _l
 from itsdangerous import BadSignature, SignatureExpired, URLSafeTimedSerializer
 from sqlalchemy import select
@@ -15,6 +15,7 @@ from models.base import utcnow
 from models.changes import ChangeKind, ChangeRequest, ChangeRequestField, ChangeState
 from models.tickets import Task, TaskState, TaskTopic
 from services import advances, audit, routing
+from services.links import portal_url
 from services.outbox import queue_email
 
 # Which customer fields each kind of request changes.
@@ -112,7 +113,7 @@ def _serializer() -> URLSafeTimedSerializer:
 def _send_email_confirmation(request: ChangeRequest) -> None:
     new_email = request.fields[0].new_value
     token = _serializer().dumps({"r": request.id, "e": new_email})
-    link = current_app.config["PORTAL_BASE_URL"].rstrip("/") + url_for("changes.confirm_email", token=token)
+    link = portal_url("changes.confirm_email", token=token)
     queue_email(new_email, _("Confirm your new contact e-mail"), "notice",
                 text=_("Open this link within 3 days to confirm that this address should become the contact "
                        "e-mail of customer %(number)s.", number=request.customer.number), link=link)
@@ -210,5 +211,5 @@ def _queue_decision_email(request: ChangeRequest) -> None:
               id=request.id, kind=KIND_LABELS[ChangeKind(request.kind)]) if approved else
             _("Your change request #%(id)s (%(kind)s) has been rejected: %(reason)s",
               id=request.id, kind=KIND_LABELS[ChangeKind(request.kind)], reason=request.rejection_reason))
-    link = current_app.config["PORTAL_BASE_URL"].rstrip("/") + url_for("changes.detail", request_id=request.id)
+    link = portal_url("changes.detail", request_id=request.id)
     queue_email(request.customer.email, _("Your change request has been decided"), "notice", text=text, link=link)

@@ -12,7 +12,7 @@ import secrets
 from dataclasses import dataclass
 from datetime import timedelta
 
-from flask import current_app, url_for
+from flask import current_app
 from flask_babel import gettext as _
 from sqlalchemy import select, update
 
@@ -22,6 +22,7 @@ from models.credentials import CredentialIssue
 from models.customers import Customer
 from models.users import PortalUser, PortalUserState
 from services import audit
+from services.links import portal_url
 from services.outbox import queue_email
 
 ALPHABET = "ABCDEFGHJKLMNPQRSTUVWXYZ23456789"  # no I, O, 0, 1
@@ -52,7 +53,7 @@ def code_hash(code: str, part: int) -> str:
 
 
 def activation_url() -> str:
-    return current_app.config["PORTAL_BASE_URL"].rstrip("/") + url_for("activation.activate")
+    return portal_url("activation.activate")
 
 
 def void_open_issues(user_ids: list[int]) -> None:

@@ -6,12 +6,13 @@ from __future__ import annotations
 
 import hashlib
 
-from flask import current_app, url_for
+from flask import current_app
 from flask_babel import gettext as _
 from itsdangerous import BadSignature, SignatureExpired, URLSafeTimedSerializer
 
 from extensions import db
 from models.users import PortalUser, PortalUserState
+from services.links import portal_url
 from services.outbox import queue_email
 
 SALT = "portal-password-reset"
@@ -42,7 +43,7 @@ def user_for_token(token: str) -> PortalUser | None:
 
 
 def send_reset_link(user: PortalUser) -> None:
-    link = current_app.config["PORTAL_BASE_URL"].rstrip("/") + url_for("auth.reset_password", token=make_token(user))
+    link = portal_url("auth.reset_password", token=make_token(user))
     queue_email(user.email, _("Setting a new password"), "notice",
                 text=_("Open this link within an hour to choose a new password. If you did not ask for it, ignore this e-mail."),
                 link=link)
