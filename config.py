@@ -54,6 +54,13 @@ class Defaults:
     # kWh per cubic metre of gas, to turn gas meter readings into energy (the distributor's
     # published calorific value; about 10.5 in the Czech network).
     GAS_KWH_PER_M3 = 10.55
+    # Service levels of requests and service tickets: business hours to handle them, per priority,
+    # counted within the business hours (Prague time) on Czech working days.
+    SERVICE_LEVEL_HOURS = {"critical": 4, "high": 8, "normal": 24, "low": 40}
+    BUSINESS_HOURS = (8, 16)
+    # How long after a ticket is resolved the customer may re-open it.
+    TICKET_REOPEN_DAYS = 14
+    TICKET_MAX_ATTACHMENTS = 5
     PREFERRED_URL_SCHEME = "http"
     BOOTSTRAP_SERVE_LOCAL = True  # no CDN: Bootstrap 5 comes from the Bootstrap-Flask package
 
