@@ -4,14 +4,15 @@ from __future__ import annotations
 from flask_login import current_user
 
 from blueprints import (
-    account, activation, auth, changes, dashboard, invoices, profile, readings, supply_points, users,
+    account, activation, auth, changes, dashboard, invoices, profile, readings, supply_points, tickets, users,
 )
 from blueprints.coming_soon import coming_soon_blueprint
 from blueprints.navigation import NAVIGATION, items_for
 
 # Modules with a real blueprint; the others show a "coming soon" page until their issue lands.
 MODULE_BLUEPRINTS: dict = {"account": account.bp, "changes": changes.bp, "invoices": invoices.bp,
-                           "supply_points": supply_points.bp, "readings": readings.bp}
+                           "supply_points": supply_points.bp, "readings": readings.bp,
+                           "requests": tickets.requests_bp, "service": tickets.service_bp}
 
 
 # Counts shown beside navigation items (e.g. unread messages): module -> callable(scope).

@@ -113,6 +113,7 @@ class Ticket(TimestampMixin, db.Model):
     service_category = relationship("ServiceCategory")
     team = relationship("Team")
     assignee = relationship("StaffUser")
+    created_by = relationship("PortalUser")
     entries: Mapped[list["TicketEntry"]] = relationship(back_populates="ticket", cascade="all, delete-orphan",
                                                        order_by="TicketEntry.id")
 
@@ -170,6 +171,7 @@ class TicketAttachment(db.Model):
     entry_id: Mapped[int | None] = mapped_column(ForeignKey("ticket_entries.id", ondelete="CASCADE"))
     file_id: Mapped[int] = mapped_column(ForeignKey("stored_files.id"))
 
+    ticket = relationship("Ticket")
     entry = relationship("TicketEntry", back_populates="attachments")
     file = relationship("StoredFile")
 

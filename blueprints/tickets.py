@@ -1,0 +1,138 @@
+"""Requests (module "requests") and service tickets (module "service"): the same story
+for both — file one with attachments, follow its timeline, answer our questions, close
+it or re-open it soon after it was resolved. One blueprint per module, built here."""
+from __future__ import annotations
+
+from flask import abort, flash, redirect, render_template, request, url_for
+from flask_babel import gettext as _
+from sqlalchemy import func, select
+
+from extensions import db
+from forms.profile import ConfirmForm
+from forms.tickets import PRIORITY_LABELS, ReplyForm, RequestForm, ServiceForm
+from models.metering import SupplyPoint
+from models.tickets import Priority, RequestType, ServiceCategory, Ticket, TicketAttachment, TicketKind, TicketState
+from services import tickets
+from services.access import PortalBlueprint, acting_user, visible, visible_or_404
+from services.downloads import send_stored_file
+
+PAGE_SIZE = 20
+FILTERS = {"open": tickets.OPEN_STATES, "done": (TicketState.RESOLVED, TicketState.CLOSED)}
+
+
+def ticket_blueprint(kind: str, module: str, url_prefix: str) -> PortalBlueprint:
+    bp = PortalBlueprint(module, __name__, url_prefix=url_prefix, module=module)
+    template_args = {"kind": kind, "module": module, "state_labels": tickets.STATE_LABELS,
+                     "priority_labels": PRIORITY_LABELS}
+
+    def _ticket(ticket_id: int) -> Ticket:
+        return visible_or_404(Ticket, ticket_id, Ticket.kind == kind)
+
+    @bp.route("/")
+    def index():
+        shown = request.args.get("state", "all")
+        query = visible(Ticket, Ticket.kind == kind)
+        if shown in FILTERS:
+            query = query.where(Ticket.state.in_(FILTERS[shown]))
+        page = max(request.args.get("page", 1, type=int), 1)
+        total = db.session.scalar(select(func.count()).select_from(query.subquery()))
+        rows = db.session.scalars(query.order_by(Ticket.created_at.desc(), Ticket.id.desc())
+                                  .limit(PAGE_SIZE).offset((page - 1) * PAGE_SIZE)).all()
+        return render_template("tickets/index.html", tickets=rows, shown=shown, page=page,
+                               pages=max((total + PAGE_SIZE - 1) // PAGE_SIZE, 1), **template_args)
+
+    @bp.route("/new", methods=["GET", "POST"])
+    def new():
+        customer = acting_user().customer
+        form = _new_form(kind)
+        if form.validate_on_submit():
+            ticket = Ticket(kind=kind, customer_id=customer.id, subject=form.subject.data.strip(),
+                            text=form.text.data.strip(), priority=Priority.NORMAL)
+            if kind == TicketKind.REQUEST:
+                ticket.request_type_id = form.request_type.data
+            else:
+                ticket.service_category_id = form.service_category.data
+                ticket.supply_point_id = form.supply_point.data or None
+                ticket.priority = form.priority.data
+            tickets.submit(ticket, acting_user(), form.stored_files)
+            db.session.commit()
+            flash(_("Thank you. %(reference)s has been sent and passed to the responsible team.",
+                    reference=ticket.reference), "success")
+            return redirect(url_for(".detail", ticket_id=ticket.id))
+        return render_template("tickets/new.html", form=form, **template_args)
+
+    def _detail_page(ticket: Ticket, reply_form: ReplyForm):
+        attachments = db.session.scalars(select(TicketAttachment).where(TicketAttachment.ticket_id == ticket.id)).all()
+        return render_template("tickets/detail.html", ticket=ticket, entries=tickets.customer_entries(ticket),
+                               attachments=[a for a in attachments if tickets.customer_may_download(a)],
+                               reply_form=reply_form, confirm_form=ConfirmForm(), may_reopen=tickets.may_reopen(ticket),
+                               **template_args)
+
+    @bp.route("/<int:ticket_id>")
+    def detail(ticket_id):
+        return _detail_page(_ticket(ticket_id), ReplyForm())
+
+    @bp.route("/<int:ticket_id>/reply", methods=["POST"])
+    def reply(ticket_id):
+        ticket = _ticket(ticket_id)
+        form = ReplyForm()
+        if ticket.state == TicketState.CLOSED:
+            flash(_("This is closed. Please send a new one."), "warning")
+        elif form.validate_on_submit():
+            tickets.customer_reply(ticket, acting_user(), form.body.data.strip(), form.stored_files)
+            db.session.commit()
+            flash(_("Your message has been sent."), "success")
+        else:
+            return _detail_page(ticket, form), 400
+        return redirect(url_for(".detail", ticket_id=ticket.id))
+
+    @bp.route("/<int:ticket_id>/close", methods=["POST"])
+    def close(ticket_id):
+        return _customer_state_change(_ticket(ticket_id), TicketState.CLOSED, _("Closed. Thank you."))
+
+    @bp.route("/<int:ticket_id>/reopen", methods=["POST"])
+    def reopen(ticket_id):
+        ticket = _ticket(ticket_id)
+        if not tickets.may_reopen(ticket):
+            flash(_("It can no longer be re-opened. Please send a new one."), "warning")
+            return redirect(url_for(".detail", ticket_id=ticket.id))
+        return _customer_state_change(ticket, TicketState.IN_PROGRESS, _("Re-opened. We will get back to you."))
+
+    def _customer_state_change(ticket: Ticket, state: str, message: str):
+        if ConfirmForm().validate_on_submit():
+            try:
+                tickets.change_state(ticket, state, customer=acting_user())
+            except tickets.ImpossibleTransition:
+                flash(_("This cannot be done now."), "warning")
+            else:
+                db.session.commit()
+                flash(message, "success")
+        return redirect(url_for(".detail", ticket_id=ticket.id))
+
+    @bp.route("/<int:ticket_id>/attachments/<int:attachment_id>")
+    def attachment(ticket_id, attachment_id):
+        ticket = _ticket(ticket_id)
+        found = db.session.get(TicketAttachment, attachment_id)
+        if found is None or found.ticket_id != ticket.id or not tickets.customer_may_download(found):
+            abort(404)
+        return send_stored_file(found.file)
+
+    return bp
+
+
+def _new_form(kind: str):
+    if kind == TicketKind.REQUEST:
+        form = RequestForm()
+        form.request_type.choices = [(t.id, t.name) for t in db.session.scalars(
+            select(RequestType).where(RequestType.active.is_(True)).order_by(RequestType.name))]
+        return form
+    form = ServiceForm()
+    form.service_category.choices = [(c.id, c.name) for c in db.session.scalars(
+        select(ServiceCategory).where(ServiceCategory.active.is_(True)).order_by(ServiceCategory.name))]
+    form.supply_point.choices = [(0, _("— not about one supply point —"))] + [
+        (p.id, f"{p.identifier} – {p.address}") for p in db.session.scalars(visible(SupplyPoint).order_by(SupplyPoint.identifier))]
+    return form
+
+
+requests_bp = ticket_blueprint(TicketKind.REQUEST, "requests", "/requests")
+service_bp = ticket_blueprint(TicketKind.SERVICE, "service", "/service")
