@@ -1,11 +1,14 @@
 """Change requests, requests and service tickets, routing rules and tasks."""
 from __future__ import annotations
 
-from flask_babel import lazy_gettext as _l
+from flask import url_for
+from flask_babel import gettext as _, lazy_gettext as _l
+from markupsafe import Markup
+from wtforms.validators import ValidationError
 
 from admin_views.base import ReadOnlyModelView, StaffModelView
 from models.changes import ChangeRequest, ChangeRequestField
-from models.tickets import RequestType, RoutingRule, ServiceCategory, Task, Ticket, TicketEntry
+from models.tickets import Priority, RequestType, RoutingRule, ServiceCategory, Task, Ticket, TicketEntry, TicketKind
 from models.users import StaffRole
 
 CLERKS = (StaffRole.CLERK,)
@@ -23,9 +26,19 @@ class ChangeRequestView(StaffModelView):
     inline_models = ((ChangeRequestField, {"form_columns": ("id", "field", "old_value", "new_value")}),)
 
 
+def _desk_link(view, context, model, name):
+    return Markup('<a href="{}">{}</a>').format(url_for("bo_ticket_desk.ticket", ticket_id=model.id), model.reference)
+
+
 class TicketView(StaffModelView):
+    """The list to search all tickets; they are answered and moved on the desk's ticket
+    page, where the state machine, the audit and the customer's e-mails apply."""
+
     roles = SERVICE + (StaffRole.BILLING,)
+    can_create = False
+    can_edit = False
     can_delete = False
+    column_formatters = {"id": _desk_link}
     column_list = ("id", "kind", "customer", "subject", "priority", "state", "team", "assignee", "created_at")
     column_searchable_list = ("subject",)
     column_filters = ("kind", "priority", "state", "created_at")
@@ -43,6 +56,19 @@ class TaskView(StaffModelView):
 class RoutingRuleView(StaffModelView):
     roles = (StaffRole.ADMINISTRATOR,)
     column_list = ("ticket_kind", "request_type", "service_category", "priority", "team", "staff_user")
+    form_choices = {"ticket_kind": [(k.value, k.value) for k in TicketKind],
+                    "priority": [("", "—")] + [(p.value, p.value) for p in Priority]}
+
+    def on_model_change(self, form, model, is_created):
+        """A rule names what it routes (a request type or a service category, as its kind says) and where to."""
+        model.priority = model.priority or None
+        if model.ticket_kind == TicketKind.REQUEST and (model.request_type is None or model.service_category is not None):
+            raise ValidationError(_("A rule for requests names a request type (and no service category)."))
+        if model.ticket_kind == TicketKind.SERVICE and (model.service_category is None or model.request_type is not None):
+            raise ValidationError(_("A rule for service names a service category (and no request type)."))
+        if model.team is None and model.staff_user is None:
+            raise ValidationError(_("Choose the team or the person the rule sends the work to."))
+        super().on_model_change(form, model, is_created)
 
 
 def register(admin, db):

@@ -251,3 +251,19 @@ def test_my_tasks_and_my_teams_tasks_by_due_time_with_overdue_marked(desk, clien
     client.post_form("/admin/sign-out", page="/admin/")
     client.staff_sign_in(supervisor.email, PASSWORD)
     assert first.reference in client.get("/admin/desk/breaches").get_data(as_text=True)
+
+
+def test_a_routing_rule_must_name_what_it_routes_and_where(desk, client):
+    make_staff("administrator", email="admin.rules@example.com")
+    client.staff_sign_in("admin.rules@example.com", PASSWORD)
+    before = db.session.scalar(select(db.func.count(RoutingRule.id)))
+    page = client.post_form("/admin/routing-rules/new/", {
+        "ticket_kind": "request", "service_category": str(desk["fault"].id), "priority": "",
+        "team": str(desk["teams"][1].id)}).get_data(as_text=True)
+    assert "names a request type" in page
+    response = client.post_form("/admin/routing-rules/new/", {
+        "ticket_kind": "request", "request_type": str(desk["question"].id), "priority": "high",
+        "team": str(desk["teams"][2].id)})
+    assert response.status_code == 302
+    assert db.session.scalar(select(db.func.count(RoutingRule.id))) == before + 1
+    assert client.get("/admin/tickets/").status_code == 200
