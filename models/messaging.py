@@ -38,6 +38,7 @@ class Message(TimestampMixin, db.Model):
     sent_at: Mapped[datetime | None] = mapped_column(UTCDateTime)
 
     author = relationship("StaffUser")
+    team = relationship("Team")
     attachment = relationship("StoredFile")
 
     @property

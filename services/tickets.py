@@ -71,16 +71,17 @@ def _attach(ticket: Ticket, entry: TicketEntry | None, files) -> None:
         db.session.add(TicketAttachment(ticket=ticket, entry=entry, file=stored))
 
 
-def submit(ticket: Ticket, author, files=()) -> Task | None:
-    """File the ticket and delegate it: a task for the responsible person or team with a due
-    time from the priority, an e-mail to the assignee, and a confirmation to the customer."""
+def submit(ticket: Ticket, author, files=(), *, team: Team | None = None) -> Task | None:
+    """File the ticket and delegate it: a task for the responsible person or team (`team`
+    overrides the routing rules) with a due time from the priority, an e-mail to the
+    assignee, and a confirmation to the customer."""
     ticket.created_by_id = author.id
     ticket.state = S.NEW
     db.session.add(ticket)
     _event(ticket, "submitted", S.NEW, author_portal_user_id=author.id)
     db.session.flush()
     _attach(ticket, None, files)
-    team, person = route(ticket)
+    team, person = (team, None) if team is not None else route(ticket)
     task = _delegate(ticket, team, person)
     audit.record("ticket_submitted", ticket, customer_id=ticket.customer_id,
                  details={"kind": ticket.kind, "priority": ticket.priority, "team": team.name if team else None})

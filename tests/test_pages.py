@@ -60,4 +60,4 @@ def test_dashboard_query_count_does_not_grow_with_data(app, client, extra_record
     client.get("/")
     with count_queries(app) as statements:
         assert client.get("/").status_code == 200
-    assert len(statements) <= 6, statements
+    assert len(statements) <= 7, statements  # one of them counts the unread messages for the badge

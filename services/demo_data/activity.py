@@ -10,6 +10,7 @@ from models.customers import Segment
 from models.documents import Document, DocumentCategory, DocumentVisibility
 from models.files import StoredFile
 from models.messaging import Message, MessageAudience, MessageRecipient
+from services import messages
 from models.tickets import (
     EntryKind, Priority, RequestType, RoutingRule, ServiceCategory, Task, TaskState, TaskTopic, Ticket, TicketEntry,
     TicketKind, TicketState,
@@ -64,10 +65,13 @@ def _messages(customers: dict, staff: dict) -> None:
                           segment=segment, sent_at=now - timedelta(days=days_ago))
         db.session.add(message)
         for customer, read in recipients:
-            db.session.add(MessageRecipient(
-                message=message, customer=customer, delivered_at=now - timedelta(days=days_ago), delivered_via="email",
-                read_at=now - timedelta(days=days_ago - 1) if read and days_ago > 1 else None,
-            ))
+            recipient = MessageRecipient(message=message, customer=customer)
+            db.session.add(recipient)
+            db.session.flush()
+            # Through the service, so the delivery records form their hash chain.
+            messages.record_delivered(recipient, "email", at=now - timedelta(days=days_ago))
+            if read and days_ago > 1:
+                messages.record_read(recipient, at=now - timedelta(days=days_ago - 1))
 
 
 def _tickets(customers: dict, points: dict, staff: dict) -> None:
