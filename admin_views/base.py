@@ -9,9 +9,12 @@ from flask_admin.model.form import converts
 from wtforms import fields as wtf_fields
 from flask_wtf import FlaskForm
 from flask_wtf.form import _Auto
+from flask_babel import gettext as _
 from sqlalchemy import inspect
+from wtforms.validators import ValidationError
 
 from admin_views.security import StaffAccessMixin
+from services.uploads import stored_file_from_upload
 from extensions import db
 from services import audit
 
@@ -94,3 +97,13 @@ class ReadOnlyModelView(StaffModelView):
     can_create = False
     can_edit = False
     can_delete = False
+
+
+def stored_upload(field, *, required: bool):
+    """The StoredFile for a back-office upload field (typed by content, size-limited), or None."""
+    upload = field.data
+    if not (upload and getattr(upload, "filename", "")):
+        if required:
+            raise ValidationError(_("Choose the file."))
+        return None
+    return stored_file_from_upload(upload)

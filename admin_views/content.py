@@ -1,11 +1,14 @@
 """Messages, documents and credential issues."""
 from __future__ import annotations
 
-from flask_babel import lazy_gettext as _l
+from flask_babel import gettext as _, lazy_gettext as _l
+from flask_wtf.file import FileField
+from wtforms.validators import ValidationError
 
-from admin_views.base import ReadOnlyModelView, StaffModelView
+from admin_views.base import ReadOnlyModelView, StaffModelView, stored_upload
 from models.credentials import CredentialIssue
-from models.documents import Document, DocumentCategory
+from models.customers import Segment
+from models.documents import Document, DocumentCategory, DocumentVersion, DocumentVisibility
 from models.messaging import Message, MessageEvent, MessageRecipient
 from models.users import StaffRole
 
@@ -13,7 +16,12 @@ CLERKS = (StaffRole.CLERK,)
 
 
 class MessageView(StaffModelView):
+    """Messages are written and followed under "Write and follow messages" (recipients,
+    notices and delivery records are made there); this list is for searching."""
+
     roles = CLERKS
+    can_create = False
+    can_edit = False
     can_delete = False
     column_list = ("subject", "audience", "segment", "author", "sent_at")
     column_searchable_list = ("subject",)
@@ -30,10 +38,26 @@ class RecipientView(ReadOnlyModelView):
 
 class DocumentView(StaffModelView):
     roles = CLERKS
-    column_list = ("title", "category", "visibility", "segment", "valid_from", "valid_to")
+    column_list = ("title", "category", "visibility", "segment", "valid_from", "valid_to", "file")
     column_searchable_list = ("title",)
     column_filters = ("visibility", "segment", "valid_from")
+    column_details_list = ("title", "category", "description", "visibility", "segment", "valid_from", "valid_to",
+                           "file", "versions")
     form_excluded_columns = StaffModelView.form_excluded_columns + ("file", "versions")
+    form_choices = {"visibility": [(v.value, v.value) for v in DocumentVisibility],
+                    "segment": [("", "—")] + [(s.value, s.value) for s in Segment]}
+    form_extra_fields = {"upload": FileField(_l("File (PDF, PNG or JPEG); a new file keeps the old one as a version"))}
+
+    def on_model_change(self, form, model, is_created):
+        model.segment = model.segment or None
+        if model.visibility == DocumentVisibility.SEGMENT and not model.segment:
+            raise ValidationError(_("Choose the segment that sees the document."))
+        stored = stored_upload(form.upload, required=is_created)
+        if stored is not None:
+            if model.file is not None:
+                model.versions.append(DocumentVersion(file=model.file))
+            model.file = stored
+        super().on_model_change(form, model, is_created)
 
 
 class CredentialIssueView(ReadOnlyModelView):

@@ -6,10 +6,11 @@ from flask_admin import expose
 from flask_admin.model.template import EndpointLinkRowAction
 from flask_babel import gettext as _, lazy_gettext as _l
 from flask_login import current_user
+from flask_wtf.file import FileField
 from sqlalchemy import or_, select
 from wtforms.validators import ValidationError
 
-from admin_views.base import ReadOnlyModelView, StaffModelView
+from admin_views.base import ReadOnlyModelView, StaffModelView, stored_upload
 from extensions import db
 from forms.staff import meter_exchange_form_for
 from models.contracts import Contract
@@ -119,9 +120,13 @@ class PriceListView(StaffModelView):
     column_default_sort = ("valid_from", True)
     inline_models = ((PriceItem, {"form_columns": ("id", "component", "unit", "price_without_vat", "vat_rate")}),)
     form_excluded_columns = StaffModelView.form_excluded_columns + ("pdf",)
+    form_extra_fields = {"upload": FileField(_l("The price list as a PDF"))}
 
     def on_model_change(self, form, model, is_created):
         """Price lists of one product and segment may not overlap in validity."""
+        stored = stored_upload(form.upload, required=False)
+        if stored is not None:
+            model.pdf = stored
         if model.product_id or model.product:
             product_id = model.product.id if model.product else model.product_id
             far = model.valid_to

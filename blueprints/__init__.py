@@ -4,19 +4,21 @@ from __future__ import annotations
 from flask_login import current_user
 
 from blueprints import (
-    account, activation, auth, changes, dashboard, invoices, profile, readings, supply_points, tickets, users,
+    account, activation, auth, changes, dashboard, documents, invoices, messages, price_lists, profile, readings,
+    supply_points, tickets, users,
 )
-from blueprints.coming_soon import coming_soon_blueprint
 from blueprints.navigation import NAVIGATION, items_for
+from services import messages as messages_service
 
-# Modules with a real blueprint; the others show a "coming soon" page until their issue lands.
+# Each module of the navigation and its blueprint.
 MODULE_BLUEPRINTS: dict = {"account": account.bp, "changes": changes.bp, "invoices": invoices.bp,
                            "supply_points": supply_points.bp, "readings": readings.bp,
-                           "requests": tickets.requests_bp, "service": tickets.service_bp}
+                           "requests": tickets.requests_bp, "service": tickets.service_bp,
+                           "messages": messages.bp, "documents": documents.bp, "price_lists": price_lists.bp}
 
 
 # Counts shown beside navigation items (e.g. unread messages): module -> callable(scope).
-NAV_BADGES: dict = {}
+NAV_BADGES: dict = {"messages": messages_service.unread_count}
 
 
 def register_blueprints(app) -> None:
@@ -39,5 +41,4 @@ def register_blueprints(app) -> None:
     app.register_blueprint(profile.bp)
     app.register_blueprint(users.bp)
     for item in NAVIGATION:
-        bp = MODULE_BLUEPRINTS.get(item.module) or coming_soon_blueprint(item)
-        app.register_blueprint(bp)
+        app.register_blueprint(MODULE_BLUEPRINTS[item.module])

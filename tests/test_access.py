@@ -12,7 +12,7 @@ from services.access import PortalBlueprint, visible, visible_or_404
 # here deliberately; everything else must send an anonymous visitor to sign-in.
 PUBLIC_ENDPOINTS = {
     "auth.sign_in", "auth.language", "auth.forgotten_password", "auth.reset_password", "activation.activate",
-    "auth.second_factor", "changes.confirm_email",
+    "auth.second_factor", "changes.confirm_email", "documents.public_index", "documents.public_download",
     "static", "bootstrap.static",
 }
 

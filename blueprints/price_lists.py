@@ -1,0 +1,45 @@
+"""Price lists: the customer's current ones first (the products on its supply points,
+valid today) with their items without and with VAT, then the segment's other valid
+ones and an archive of past ones, each with its PDF."""
+from __future__ import annotations
+
+from datetime import date
+
+from flask import abort, render_template
+from sqlalchemy import select
+
+from extensions import db
+from models.metering import SupplyPoint
+from models.price_lists import PriceList
+from services.access import PortalBlueprint, visible, visible_or_404
+from services.downloads import send_stored_file
+from services.price_lists import current_price_list
+
+bp = PortalBlueprint("price_lists", __name__, url_prefix="/price-lists", module="price_lists")
+ARCHIVE_LIMIT = 50
+
+
+@bp.route("/")
+def index():
+    today = date.today()
+    points = db.session.scalars(visible(SupplyPoint).order_by(SupplyPoint.identifier)).all()
+    current: dict[int, tuple[PriceList, list[SupplyPoint]]] = {}
+    for point in points:
+        price_list = current_price_list(point, today)
+        if price_list is not None:
+            current.setdefault(price_list.id, (price_list, []))[1].append(point)
+    others = db.session.scalars(visible(PriceList, PriceList.valid_on(today), PriceList.id.not_in(list(current) or [0]))
+                                .order_by(PriceList.name)).all()
+    product_ids = {p.product_id for p in points if p.product_id}
+    archive = db.session.scalars(visible(PriceList, PriceList.valid_to < today,
+                                         PriceList.product_id.in_(product_ids or {0}))
+                                 .order_by(PriceList.valid_from.desc()).limit(ARCHIVE_LIMIT)).all()
+    return render_template("price_lists/index.html", current=list(current.values()), others=others, archive=archive)
+
+
+@bp.route("/<int:price_list_id>/pdf")
+def pdf(price_list_id):
+    price_list = visible_or_404(PriceList, price_list_id)
+    if price_list.pdf is None:
+        abort(404)
+    return send_stored_file(price_list.pdf)
