@@ -6,17 +6,17 @@ from flask_admin.contrib.sqla import ModelView
 from flask_admin.contrib.sqla.filters import FilterConverter
 from flask_admin.contrib.sqla.form import AdminModelConverter
 from flask_admin.model.form import converts
-from wtforms import fields as wtf_fields
+from flask_babel import gettext as _
 from flask_wtf import FlaskForm
 from flask_wtf.form import _Auto
-from flask_babel import gettext as _
 from sqlalchemy import inspect
+from wtforms import fields as wtf_fields
 from wtforms.validators import ValidationError
 
 from admin_views.security import StaffAccessMixin
-from services.uploads import stored_file_from_upload
 from extensions import db
 from services import audit
+from services.uploads import stored_file_from_upload
 
 
 class StaffForm(FlaskForm):

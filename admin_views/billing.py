@@ -93,7 +93,9 @@ class PaymentView(StaffModelView):
 def register(admin, db):
     category = _l("Billing")
     admin.add_view(InvoiceView(Invoice, name=_l("Invoices"), endpoint="bo_invoices", url="invoices", category=category))
-    admin.add_view(ReadOnlyModelView(InvoiceLine, name=_l("Invoice lines"), endpoint="bo_invoice_lines", url="invoice-lines", category=category))
-    admin.add_view(AdvanceScheduleView(AdvanceSchedule, name=_l("Advance schedules"), endpoint="bo_advance_schedules", url="advance-schedules", category=category))
+    admin.add_view(ReadOnlyModelView(InvoiceLine, name=_l("Invoice lines"), endpoint="bo_invoice_lines", url="invoice-lines",
+                                     category=category))
+    admin.add_view(AdvanceScheduleView(AdvanceSchedule, name=_l("Advance schedules"), endpoint="bo_advance_schedules",
+                                       url="advance-schedules", category=category))
     admin.add_view(AdvanceView(Advance, name=_l("Advances"), endpoint="bo_advances", url="advances", category=category))
     admin.add_view(PaymentView(Payment, name=_l("Payments"), endpoint="bo_payments", url="payments", category=category))

@@ -70,9 +70,15 @@ class CredentialIssueView(ReadOnlyModelView):
 
 
 def register(admin, db):
-    admin.add_view(MessageView(Message, name=_l("Messages"), endpoint="bo_messages", url="messages", category=_l("Communication")))
-    admin.add_view(RecipientView(MessageRecipient, name=_l("Message recipients"), endpoint="bo_message_recipients", url="message-recipients", category=_l("Communication")))
-    admin.add_view(ReadOnlyModelView(MessageEvent, name=_l("Delivery records"), endpoint="bo_message_events", url="message-events", category=_l("Communication")))
-    admin.add_view(DocumentView(Document, name=_l("Documents"), endpoint="bo_documents", url="documents", category=_l("Communication")))
-    admin.add_view(StaffModelView(DocumentCategory, name=_l("Document categories"), endpoint="bo_document_categories", url="document-categories", category=_l("Communication")))
-    admin.add_view(CredentialIssueView(CredentialIssue, name=_l("Credential issues"), endpoint="bo_credential_issues", url="credential-issues", category=_l("Customers")))
+    admin.add_view(MessageView(Message, name=_l("Messages"), endpoint="bo_messages", url="messages",
+                               category=_l("Communication")))
+    admin.add_view(RecipientView(MessageRecipient, name=_l("Message recipients"), endpoint="bo_message_recipients",
+                                 url="message-recipients", category=_l("Communication")))
+    admin.add_view(ReadOnlyModelView(MessageEvent, name=_l("Delivery records"), endpoint="bo_message_events",
+                                     url="message-events", category=_l("Communication")))
+    admin.add_view(DocumentView(Document, name=_l("Documents"), endpoint="bo_documents", url="documents",
+                                category=_l("Communication")))
+    admin.add_view(StaffModelView(DocumentCategory, name=_l("Document categories"), endpoint="bo_document_categories",
+                                  url="document-categories", category=_l("Communication")))
+    admin.add_view(CredentialIssueView(CredentialIssue, name=_l("Credential issues"), endpoint="bo_credential_issues",
+                                       url="credential-issues", category=_l("Customers")))

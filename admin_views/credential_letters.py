@@ -37,7 +37,8 @@ class CredentialLettersMixin:
             db.session.rollback()
             flash(_("None of the selected customers has a portal user waiting for first credentials."), "warning")
             return redirect(request.referrer or self.get_url(".index_view"))
-        out = tempfile.SpooledTemporaryFile(max_size=8 * 1024 * 1024)
+        # Not a with-block: send_file streams it after this function returns and closes it then.
+        out = tempfile.SpooledTemporaryFile(max_size=8 * 1024 * 1024)  # noqa: SIM115
         try:
             write_letters(issued, out)
             now = utcnow()

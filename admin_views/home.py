@@ -13,8 +13,8 @@ from models.users import StaffUser
 from services import audit
 from services.access import is_staff_user
 from services.safe_redirect import safe_next
-from services.sign_in import check_password
 from services.sessions import end_session, start_session
+from services.sign_in import check_password
 
 
 class BackOfficeHome(StaffAccessMixin, AdminIndexView):

@@ -80,7 +80,8 @@ class MessageDesk(StaffAccessMixin, BaseView):
         shown = request.args.get("show", "not_delivered")
         page = max(request.args.get("page", 1, type=int), 1)
         recipients = db.session.scalars(
-            select(MessageRecipient).where(MessageRecipient.message_id == message.id, FILTERS.get(shown, FILTERS["not_delivered"]))
+            select(MessageRecipient).where(MessageRecipient.message_id == message.id,
+                   FILTERS.get(shown, FILTERS["not_delivered"]))
             .options(joinedload(MessageRecipient.customer)).order_by(MessageRecipient.id)
             .limit(PAGE_SIZE).offset((page - 1) * PAGE_SIZE)
         ).all()

@@ -70,7 +70,9 @@ class TeamView(StaffModelView):
 
 
 def register(admin, db):
-    admin.add_view(CustomerView(Customer, name=_l("Customers"), endpoint="bo_customers", url="customers", category=_l("Customers")))
-    admin.add_view(PortalUserView(PortalUser, name=_l("Portal users"), endpoint="bo_portal_users", url="portal-users", category=_l("Customers")))
+    admin.add_view(CustomerView(Customer, name=_l("Customers"), endpoint="bo_customers", url="customers",
+                                category=_l("Customers")))
+    admin.add_view(PortalUserView(PortalUser, name=_l("Portal users"), endpoint="bo_portal_users", url="portal-users",
+                                  category=_l("Customers")))
     admin.add_view(StaffUserView(StaffUser, name=_l("Staff"), endpoint="bo_staff", url="staff", category=_l("Administration")))
     admin.add_view(TeamView(Team, name=_l("Teams"), endpoint="bo_teams", url="teams", category=_l("Administration")))

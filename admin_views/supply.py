@@ -19,7 +19,7 @@ from models.metering import Commodity, Meter, MeterReading, Register, SupplyPoin
 from models.price_lists import PriceItem, PriceList, Product
 from models.users import StaffRole
 from services import readings
-from services.identifiers import is_valid_eic, is_valid_ean
+from services.identifiers import is_valid_ean, is_valid_eic
 
 TECHNICAL = (StaffRole.TECHNICIAN, StaffRole.CLERK)
 BILLING = (StaffRole.BILLING,)
@@ -153,10 +153,13 @@ class ContractView(StaffModelView):
 
 def register(admin, db_):
     category = _l("Supply")
-    admin.add_view(SupplyPointView(SupplyPoint, name=_l("Supply points"), endpoint="bo_supply_points", url="supply-points", category=category))
+    admin.add_view(SupplyPointView(SupplyPoint, name=_l("Supply points"), endpoint="bo_supply_points", url="supply-points",
+                                   category=category))
     admin.add_view(MeterView(Meter, name=_l("Meters"), endpoint="bo_meters", url="meters", category=category))
     admin.add_view(ReadOnlyModelView(Register, name=_l("Registers"), endpoint="bo_registers", url="registers", category=category))
-    admin.add_view(MeterReadingView(MeterReading, name=_l("Meter readings"), endpoint="bo_readings", url="readings", category=category))
+    admin.add_view(MeterReadingView(MeterReading, name=_l("Meter readings"), endpoint="bo_readings", url="readings",
+                                    category=category))
     admin.add_view(ContractView(Contract, name=_l("Contracts"), endpoint="bo_contracts", url="contracts", category=category))
     admin.add_view(ProductView(Product, name=_l("Products"), endpoint="bo_products", url="products", category=_l("Prices")))
-    admin.add_view(PriceListView(PriceList, name=_l("Price lists"), endpoint="bo_price_lists", url="price-lists", category=_l("Prices")))
+    admin.add_view(PriceListView(PriceList, name=_l("Price lists"), endpoint="bo_price_lists", url="price-lists",
+                                 category=_l("Prices")))

@@ -28,5 +28,7 @@ class OutboxView(ReadOnlyModelView):
 
 
 def register(admin, db):
-    admin.add_view(AuditLogView(AuditEntry, name=_l("Audit log"), endpoint="bo_audit", url="audit", category=_l("Administration")))
-    admin.add_view(OutboxView(OutgoingEmail, name=_l("E-mail outbox"), endpoint="bo_outbox", url="outbox", category=_l("Administration")))
+    admin.add_view(AuditLogView(AuditEntry, name=_l("Audit log"), endpoint="bo_audit", url="audit",
+                                category=_l("Administration")))
+    admin.add_view(OutboxView(OutgoingEmail, name=_l("E-mail outbox"), endpoint="bo_outbox", url="outbox",
+                              category=_l("Administration")))

@@ -61,7 +61,8 @@ class TicketDesk(StaffAccessMixin, BaseView):
         late = db.session.scalars(
             select(Task).where(or_(
                 (Task.state == TaskState.OPEN) & (Task.due_at < now),
-                (Task.state == TaskState.DONE) & (Task.done_at > Task.due_at) & (Task.done_at >= now - timedelta(days=BREACH_DAYS)),
+                (Task.state == TaskState.DONE) & (Task.done_at > Task.due_at)
+                & (Task.done_at >= now - timedelta(days=BREACH_DAYS)),
             )).options(selectinload(Task.assignee), selectinload(Task.team)).order_by(Task.due_at).limit(QUEUE_SIZE)
         ).all()
         return self.render("admin/tasks.html", tasks=late, now=now, heading=_("Service-level breaches"), tab="breaches",

@@ -72,10 +72,15 @@ class RoutingRuleView(StaffModelView):
 
 
 def register(admin, db):
-    admin.add_view(ChangeRequestView(ChangeRequest, name=_l("Change requests"), endpoint="bo_change_requests", url="change-requests", category=_l("Work")))
+    admin.add_view(ChangeRequestView(ChangeRequest, name=_l("Change requests"), endpoint="bo_change_requests",
+                                     url="change-requests", category=_l("Work")))
     admin.add_view(TicketView(Ticket, name=_l("Requests and service"), endpoint="bo_tickets", url="tickets", category=_l("Work")))
-    admin.add_view(ReadOnlyModelView(TicketEntry, name=_l("Ticket timeline"), endpoint="bo_ticket_entries", url="ticket-entries", category=_l("Work")))
+    admin.add_view(ReadOnlyModelView(TicketEntry, name=_l("Ticket timeline"), endpoint="bo_ticket_entries",
+                                     url="ticket-entries", category=_l("Work")))
     admin.add_view(TaskView(Task, name=_l("Tasks"), endpoint="bo_tasks", url="tasks", category=_l("Work")))
-    admin.add_view(StaffModelView(RequestType, name=_l("Request types"), endpoint="bo_request_types", url="request-types", category=_l("Administration")))
-    admin.add_view(StaffModelView(ServiceCategory, name=_l("Service categories"), endpoint="bo_service_categories", url="service-categories", category=_l("Administration")))
-    admin.add_view(RoutingRuleView(RoutingRule, name=_l("Routing rules"), endpoint="bo_routing_rules", url="routing-rules", category=_l("Administration")))
+    admin.add_view(StaffModelView(RequestType, name=_l("Request types"), endpoint="bo_request_types", url="request-types",
+                                  category=_l("Administration")))
+    admin.add_view(StaffModelView(ServiceCategory, name=_l("Service categories"), endpoint="bo_service_categories",
+                                  url="service-categories", category=_l("Administration")))
+    admin.add_view(RoutingRuleView(RoutingRule, name=_l("Routing rules"), endpoint="bo_routing_rules", url="routing-rules",
+                                   category=_l("Administration")))

@@ -63,7 +63,7 @@ def populate(n_invoices: int) -> tuple[int, float]:
     ids = db.session.scalars(select(Customer.id).order_by(Customer.id)).all()
     rows = _invoice_rows(ids, 1)
     while True:
-        batch = [row for _, row in zip(range(BATCH), rows)]
+        batch = [row for _, row in zip(range(BATCH), rows, strict=False)]
         if not batch:
             break
         db.session.execute(insert(Invoice), batch)

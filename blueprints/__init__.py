@@ -4,8 +4,20 @@ from __future__ import annotations
 from flask_login import current_user
 
 from blueprints import (
-    account, activation, auth, changes, dashboard, documents, invoices, messages, price_lists, profile, readings,
-    supply_points, tickets, users,
+    account,
+    activation,
+    auth,
+    changes,
+    dashboard,
+    documents,
+    invoices,
+    messages,
+    price_lists,
+    profile,
+    readings,
+    supply_points,
+    tickets,
+    users,
 )
 from blueprints.navigation import NAVIGATION, items_for
 from services import messages as messages_service

@@ -1,9 +1,9 @@
 """Signing in and out of the customer portal, and the language switch."""
 from __future__ import annotations
 
-from flask import abort, current_app, flash, redirect, render_template, request, session, url_for
 from datetime import timedelta
 
+from flask import abort, current_app, flash, redirect, render_template, request, session, url_for
 from flask_babel import gettext as _
 from sqlalchemy import func, select
 
@@ -12,12 +12,11 @@ from forms.auth import SignInForm
 from forms.profile import ForgottenPasswordForm, ResetPasswordForm, SecondFactorForm
 from models.base import utcnow
 from models.users import PortalUser, PortalUserState
-from services import audit
-from services import password_reset, two_factor
+from services import audit, password_reset, two_factor
 from services.access import PortalBlueprint
 from services.safe_redirect import safe_next
-from services.sign_in import check_password
 from services.sessions import end_session, start_session
+from services.sign_in import check_password
 
 bp = PortalBlueprint("auth", __name__)
 
@@ -106,7 +105,8 @@ def forgotten_password():
     form = ForgottenPasswordForm()
     if form.validate_on_submit():
         email = form.email.data.strip().lower()
-        user = db.session.scalars(select(PortalUser).where(func.lower(PortalUser.email) == email, PortalUser.login_id.is_(None))).first()
+        user = db.session.scalars(select(PortalUser).where(func.lower(PortalUser.email) == email,
+                                                           PortalUser.login_id.is_(None))).first()
         if user and user.state == PortalUserState.ACTIVE:
             password_reset.send_reset_link(user)
             audit.record("password_reset_requested", user, actor=user)

@@ -8,7 +8,12 @@ from flask_login import current_user
 
 from extensions import db
 from forms.changes import (
-    AddressChangeForm, BankAccountChangeForm, CompanyChangeForm, EmailChangeForm, OtherChangeForm, PhoneChangeForm,
+    AddressChangeForm,
+    BankAccountChangeForm,
+    CompanyChangeForm,
+    EmailChangeForm,
+    OtherChangeForm,
+    PhoneChangeForm,
 )
 from forms.profile import ConfirmForm
 from models.changes import ChangeKind, ChangeRequest

@@ -3,7 +3,7 @@ from __future__ import annotations
 
 import csv
 import io
-from datetime import date, datetime, timezone
+from datetime import UTC, date, datetime
 from decimal import Decimal
 
 from flask import Response, current_app, flash, redirect, render_template, request, url_for
@@ -16,8 +16,14 @@ from forms.invoices import KIND_LABELS, STATE_LABELS, AdvanceAmountForm, Invoice
 from models.billing import AdvanceSchedule, Invoice, PaymentAllocation
 from models.changes import ChangeKind, ChangeRequest, ChangeState
 from models.metering import SupplyPoint
-from services import advance_calendar_pdf, advances as advance_service, billing_overview, changes, qr_platba
-from services import statement as statement_service
+from services import (
+    advance_calendar_pdf,
+    advances as advance_service,
+    billing_overview,
+    changes,
+    qr_platba,
+    statement as statement_service,
+)
 from services.access import PortalBlueprint, acting_user, visible, visible_or_404
 from services.downloads import send_stored_file
 from services.i18n import money
@@ -154,7 +160,7 @@ def advance_calendar(schedule_id):
             continue
         event = Event()
         event.add("uid", f"advance-{advance.id}@{request.host}")
-        event.add("dtstamp", datetime.now(timezone.utc))
+        event.add("dtstamp", datetime.now(UTC))
         event.add("dtstart", advance.due_on)
         event.add("summary", _("Advance %(amount)s, variable symbol %(vs)s",
                                amount=money(advance.amount), vs=advance.variable_symbol))

@@ -6,7 +6,6 @@ from __future__ import annotations
 from datetime import date
 
 from flask import abort, render_template
-from sqlalchemy import select
 
 from extensions import db
 from models.metering import SupplyPoint

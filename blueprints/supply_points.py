@@ -12,8 +12,8 @@ from extensions import db
 from models.contracts import Contract, contract_supply_points
 from models.metering import Meter, SupplyPoint
 from services.access import PortalBlueprint, visible, visible_or_404
-from services.price_lists import current_price_list
 from services.downloads import send_stored_file
+from services.price_lists import current_price_list
 from services.readings import may_self_read
 
 bp = PortalBlueprint("supply_points", __name__, url_prefix="/supply-points", module="supply_points")

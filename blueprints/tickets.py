@@ -130,7 +130,8 @@ def _new_form(kind: str):
     form.service_category.choices = [(c.id, c.name) for c in db.session.scalars(
         select(ServiceCategory).where(ServiceCategory.active.is_(True)).order_by(ServiceCategory.name))]
     form.supply_point.choices = [(0, _("— not about one supply point —"))] + [
-        (p.id, f"{p.identifier} – {p.address}") for p in db.session.scalars(visible(SupplyPoint).order_by(SupplyPoint.identifier))]
+        (p.id,
+         f"{p.identifier} – {p.address}") for p in db.session.scalars(visible(SupplyPoint).order_by(SupplyPoint.identifier))]
     return form
 
 

@@ -41,8 +41,10 @@ def meter_exchange_form_for(meter) -> MeterExchangeForm:
         pass
 
     for register in meter.registers:
-        for prefix, label in (("final_", _l("Final reading of the old meter")), ("initial_", _l("First reading of the new meter"))):
+        for prefix, label in (("final_", _l("Final reading of the old meter")),
+                              ("initial_", _l("First reading of the new meter"))):
             key = register.id if prefix == "final_" else register.code
             setattr(Form, f"{prefix}{key}", IntegerField(f"{label} – {register.code} ({register.unit})", validators=[
-                InputRequired(_l("Enter the value, in whole units.")), NumberRange(min=0, message=_l("The value cannot be negative."))]))
+                InputRequired(_l("Enter the value, in whole units.")), NumberRange(min=0,
+                              message=_l("The value cannot be negative."))]))
     return Form()

@@ -79,7 +79,7 @@ class Invoice(TimestampMixin, db.Model):
     supply_point = relationship("SupplyPoint")
     contract = relationship("Contract")
     pdf = relationship("StoredFile")
-    lines: Mapped[list["InvoiceLine"]] = relationship(back_populates="invoice", cascade="all, delete-orphan",
+    lines: Mapped[list[InvoiceLine]] = relationship(back_populates="invoice", cascade="all, delete-orphan",
                                                       order_by="InvoiceLine.position")
 
     @property
@@ -143,7 +143,7 @@ class AdvanceSchedule(TimestampMixin, db.Model):
 
     supply_point = relationship("SupplyPoint")
     contract = relationship("Contract")
-    advances: Mapped[list["Advance"]] = relationship(back_populates="schedule", cascade="all, delete-orphan",
+    advances: Mapped[list[Advance]] = relationship(back_populates="schedule", cascade="all, delete-orphan",
                                                      order_by="Advance.due_on")
 
     def __str__(self) -> str:
@@ -203,7 +203,7 @@ class Payment(TimestampMixin, db.Model):
     variable_symbol: Mapped[str | None] = mapped_column(String(10))
     reference: Mapped[str | None] = mapped_column(String(100))
 
-    allocations: Mapped[list["PaymentAllocation"]] = relationship(back_populates="payment", cascade="all, delete-orphan")
+    allocations: Mapped[list[PaymentAllocation]] = relationship(back_populates="payment", cascade="all, delete-orphan")
 
     def __str__(self) -> str:
         return f"{self.received_on} {self.amount}"

@@ -68,7 +68,7 @@ class ChangeRequest(TimestampMixin, db.Model):
     reviewer = relationship("StaffUser")
     attachment = relationship("StoredFile")
     advance_schedule = relationship("AdvanceSchedule")
-    fields: Mapped[list["ChangeRequestField"]] = relationship(back_populates="change_request",
+    fields: Mapped[list[ChangeRequestField]] = relationship(back_populates="change_request",
                                                              cascade="all, delete-orphan")
 
     @property

@@ -50,7 +50,7 @@ class Document(TimestampMixin, db.Model):
 
     category = relationship("DocumentCategory")
     file = relationship("StoredFile")
-    versions: Mapped[list["DocumentVersion"]] = relationship(back_populates="document", cascade="all, delete-orphan")
+    versions: Mapped[list[DocumentVersion]] = relationship(back_populates="document", cascade="all, delete-orphan")
 
     def __str__(self) -> str:
         return self.title

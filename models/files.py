@@ -25,7 +25,7 @@ class StoredFile(TimestampMixin, db.Model):
     content: Mapped[bytes] = deferred(mapped_column(LargeBinary))
 
     @classmethod
-    def from_bytes(cls, filename: str, media_type: str, content: bytes) -> "StoredFile":
+    def from_bytes(cls, filename: str, media_type: str, content: bytes) -> StoredFile:
         return cls(
             filename=filename,
             media_type=media_type,

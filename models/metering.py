@@ -52,7 +52,7 @@ class SupplyPoint(TimestampMixin, db.Model):
 
     customer = relationship("Customer", backref="supply_points")
     product = relationship("Product")
-    meters: Mapped[list["Meter"]] = relationship(back_populates="supply_point", cascade="all, delete-orphan")
+    meters: Mapped[list[Meter]] = relationship(back_populates="supply_point", cascade="all, delete-orphan")
 
     @property
     def distributor(self) -> str | None:
@@ -88,7 +88,7 @@ class Meter(TimestampMixin, db.Model):
     final_value: Mapped[int | None] = mapped_column(Integer)
 
     supply_point: Mapped[SupplyPoint] = relationship(back_populates="meters")
-    registers: Mapped[list["Register"]] = relationship(back_populates="meter", cascade="all, delete-orphan")
+    registers: Mapped[list[Register]] = relationship(back_populates="meter", cascade="all, delete-orphan")
 
     def __str__(self) -> str:
         return self.serial_number

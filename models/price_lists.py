@@ -47,7 +47,7 @@ class PriceList(TimestampMixin, db.Model):
 
     product = relationship("Product")
     pdf = relationship("StoredFile")
-    items: Mapped[list["PriceItem"]] = relationship(back_populates="price_list", cascade="all, delete-orphan",
+    items: Mapped[list[PriceItem]] = relationship(back_populates="price_list", cascade="all, delete-orphan",
                                                     order_by="PriceItem.id")
 
     def is_valid_on(self, day: date) -> bool:

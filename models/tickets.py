@@ -114,7 +114,7 @@ class Ticket(TimestampMixin, db.Model):
     team = relationship("Team")
     assignee = relationship("StaffUser")
     created_by = relationship("PortalUser")
-    entries: Mapped[list["TicketEntry"]] = relationship(back_populates="ticket", cascade="all, delete-orphan",
+    entries: Mapped[list[TicketEntry]] = relationship(back_populates="ticket", cascade="all, delete-orphan",
                                                        order_by="TicketEntry.id")
 
     @property
@@ -157,7 +157,7 @@ class TicketEntry(db.Model):
     created_at: Mapped[datetime] = mapped_column(UTCDateTime, default=utcnow)
 
     ticket: Mapped[Ticket] = relationship(back_populates="entries")
-    attachments: Mapped[list["TicketAttachment"]] = relationship(back_populates="entry")
+    attachments: Mapped[list[TicketAttachment]] = relationship(back_populates="entry")
 
     def __str__(self) -> str:
         return f"{self.kind} {self.created_at:%Y-%m-%d %H:%M}"

@@ -118,7 +118,7 @@ class PortalUser(PasswordMixin, UserMixin, TimestampMixin, db.Model):
 
     customer = relationship("Customer", backref="portal_users")
     login = relationship("PortalUser", remote_side=[id], backref="linked_accesses")
-    recovery_codes: Mapped[list["RecoveryCode"]] = relationship(cascade="all, delete-orphan")
+    recovery_codes: Mapped[list[RecoveryCode]] = relationship(cascade="all, delete-orphan")
     rights: Mapped[list[PortalUserRight]] = relationship(
         cascade="all, delete-orphan", lazy="selectin"
     )
@@ -191,7 +191,7 @@ class Team(TimestampMixin, db.Model):
     email: Mapped[str | None] = mapped_column(String(254))
     is_default: Mapped[bool] = mapped_column(Boolean, default=False)
 
-    members: Mapped[list["StaffUser"]] = relationship(
+    members: Mapped[list[StaffUser]] = relationship(
         secondary=team_members, back_populates="teams"
     )
 

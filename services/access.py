@@ -7,6 +7,7 @@ the view: it answers 404, whatever the URL or the form says."""
 from __future__ import annotations
 
 from dataclasses import dataclass
+
 from flask import Blueprint, abort, flash, has_request_context, redirect, request, session, url_for
 from flask_babel import gettext as _
 from flask_login import current_user

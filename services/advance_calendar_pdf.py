@@ -56,7 +56,8 @@ def render(schedule: AdvanceSchedule, customer, today: date | None = None) -> by
                          text(money(advance.amount - advance.amount_paid), normal), text(state, normal),
                          QrCode(payment_code(schedule, advance), size_mm=30)])
         story = [text(f"Zálohový kalendář – {config['SUPPLIER_NAME']}", title), Spacer(1, 8),
-                 grid_table([[text(a, bold), text(b, normal)] for a, b in head], [45 * mm, 129 * mm], valign="MIDDLE"), Spacer(1, 10)]
+                 grid_table([[text(a, bold), text(b, normal)] for a, b in head], [45 * mm, 129 * mm],
+                            valign="MIDDLE"), Spacer(1, 10)]
         if len(rows) > 1:
             story += [grid_table(rows, [40 * mm, 40 * mm, 58 * mm, 36 * mm], header=True, valign="MIDDLE")]
         else:

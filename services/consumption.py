@@ -4,6 +4,7 @@ from __future__ import annotations
 
 from dataclasses import dataclass
 from datetime import date
+from itertools import pairwise
 
 from models.metering import MeterReading
 
@@ -20,7 +21,7 @@ def month_starts(today: date, months: int = MONTHS) -> list[date]:
 
 def _value_at(readings: list[tuple[date, int]], day: date) -> float | None:
     """The meter's value on `day`, interpolated between the readings around it."""
-    for (d1, v1), (d2, v2) in zip(readings, readings[1:]):
+    for (d1, v1), (d2, v2) in pairwise(readings):
         if d1 <= day <= d2:
             return v1 if d1 == d2 else v1 + (v2 - v1) * (day - d1).days / (d2 - d1).days
     return None

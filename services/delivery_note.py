@@ -13,6 +13,8 @@ from reportlab.platypus import SimpleDocTemplate, Spacer
 from services.messages import verify
 from services.pdf import document_styles, grid_table, text
 
+VIA = {"email": "e-mailem", "portal": "v portálu"}
+
 
 def render(recipient) -> bytes:
     message, customer = recipient.message, recipient.customer
@@ -26,7 +28,7 @@ def render(recipient) -> bytes:
             ["Příloha", f"{message.attachment.filename} (SHA-256 {message.attachment.sha256})" if message.attachment else "—"],
             ["Otisk obsahu zprávy (SHA-256)", message.content_hash],
             ["Příjemce", f"{customer.name}, zákaznické číslo {customer.number}, {customer.email}"],
-            ["Doručeno", f"{when(recipient.delivered_at)} ({'e-mailem' if recipient.delivered_via == 'email' else 'v portálu' if recipient.delivered_via else '—'})"],
+            ["Doručeno", f"{when(recipient.delivered_at)} ({VIA.get(recipient.delivered_via, '—')})"],
             ["Přečteno", when(recipient.read_at)],
             ["Řetězec záznamů", "neporušený" if check.intact else "PORUŠENÝ – záznamy byly změněny"],
         ]

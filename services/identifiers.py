@@ -35,7 +35,7 @@ def is_valid_eic(value: str) -> bool:
 def _mod11(digits: str) -> bool:
     weights = (6, 3, 7, 9, 10, 5, 8, 4, 2, 1)
     padded = digits.rjust(10, "0")
-    return sum(int(d) * w for d, w in zip(padded, weights)) % 11 == 0
+    return sum(int(d) * w for d, w in zip(padded, weights, strict=True)) % 11 == 0
 
 
 def is_valid_czech_account(value: str) -> bool:
@@ -50,6 +50,6 @@ def is_valid_czech_account(value: str) -> bool:
 def is_valid_ico(value: str) -> bool:
     if not re.fullmatch(r"\d{8}", value or ""):
         return False
-    total = sum(int(d) * w for d, w in zip(value[:7], range(8, 1, -1)))
+    total = sum(int(d) * w for d, w in zip(value[:7], range(8, 1, -1), strict=True))
     check = (11 - total % 11) % 10
     return check == int(value[7])

@@ -2,8 +2,9 @@
 the window at 20 mm from the left and 45 mm from the top), one letter per page."""
 from __future__ import annotations
 
+from collections.abc import Iterable
 from datetime import date
-from typing import BinaryIO, Iterable
+from typing import BinaryIO
 
 from flask import current_app
 from flask_babel import force_locale, format_date, gettext as _

@@ -25,12 +25,12 @@ def register_fonts() -> None:
 def simple_document(title: str, paragraphs: list[str]) -> bytes:
     """A one-page A4 PDF with a title and paragraphs (demo documents, contracts)."""
     import io
+    from xml.sax.saxutils import escape
 
     from reportlab.lib.pagesizes import A4
     from reportlab.lib.styles import ParagraphStyle
     from reportlab.lib.units import mm
     from reportlab.platypus import Paragraph, SimpleDocTemplate, Spacer
-    from xml.sax.saxutils import escape
 
     register_fonts()
     out = io.BytesIO()

@@ -2,7 +2,7 @@
 hours (Monday to Friday, 8:00–16:00 Prague time, without Czech public holidays)."""
 from __future__ import annotations
 
-from datetime import datetime, time, timedelta, timezone
+from datetime import UTC, datetime, time, timedelta
 from functools import lru_cache
 from zoneinfo import ZoneInfo
 
@@ -32,7 +32,7 @@ def add_business_hours(start: datetime, hours: float, opens: int = 8, closes: in
         if is_business_day(day) and local < day_close:
             local = max(local, day_open)
             if local + left <= day_close:
-                return (local + left).astimezone(timezone.utc)
+                return (local + left).astimezone(UTC)
             left -= day_close - local
         local = datetime.combine(day + timedelta(days=1), time(opens), PRAGUE)
 

@@ -11,7 +11,16 @@ from sqlalchemy import select
 from extensions import db
 from models.base import utcnow
 from models.tickets import (
-    EntryKind, RoutingRule, Task, TaskState, TaskTopic, Ticket, TicketAttachment, TicketEntry, TicketKind, TicketState,
+    EntryKind,
+    RoutingRule,
+    Task,
+    TaskState,
+    TaskTopic,
+    Ticket,
+    TicketAttachment,
+    TicketEntry,
+    TicketKind,
+    TicketState,
 )
 from models.users import StaffUser, Team
 from services import audit, routing, service_levels

@@ -49,11 +49,10 @@ def test_anonymous_visitors_are_sent_to_sign_in_from_every_portal_page(app):
 
 
 def test_public_endpoints_are_exactly_the_known_ones(app):
-    from services.access import PortalBlueprint as PB
 
     declared = set()
     for bp in app.blueprints.values():
-        if isinstance(bp, PB):
+        if isinstance(bp, PortalBlueprint):
             declared |= bp.public_endpoints
     assert declared <= PUBLIC_ENDPOINTS
 

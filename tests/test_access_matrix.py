@@ -155,7 +155,7 @@ def test_a_user_without_the_module_right_gets_404_everywhere_in_that_module(worl
         module = rule.endpoint.split(".")[0]
         if module not in modules_without or rule.endpoint in PUBLIC_ENDPOINTS or "GET" not in rule.methods:
             continue
-        values = owned.get(rule.endpoint, {a: 1 for a in rule.arguments})
+        values = owned.get(rule.endpoint, dict.fromkeys(rule.arguments, 1))
         if "kind" in rule.arguments:
             values = {"kind": "address"}
         url = _url(app, rule.endpoint, values)

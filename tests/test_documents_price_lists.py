@@ -82,7 +82,8 @@ def test_staff_upload_a_document_and_replacing_it_keeps_the_old_version(document
     db.session.expire_all()
     document = db.session.get(Document, document.id)
     assert document.file.content == newer
-    assert [v.file_id for v in db.session.scalars(select(DocumentVersion).where(DocumentVersion.document_id == document.id))] == [first_file]
+    versions = db.session.scalars(select(DocumentVersion).where(DocumentVersion.document_id == document.id)).all()
+    assert [v.file_id for v in versions] == [first_file]
 
 
 @pytest.fixture

@@ -43,7 +43,8 @@ def test_dates_follow_the_locale(app):
 
 
 def test_the_browser_language_is_used_and_the_switch_wins(client):
-    assert "Přihlášení do zákaznického portálu" in client.get("/sign-in", headers={"Accept-Language": "cs"}).get_data(as_text=True)
+    assert "Přihlášení do zákaznického portálu" in client.get("/sign-in",
+                                                              headers={"Accept-Language": "cs"}).get_data(as_text=True)
     assert "Sign in to the customer portal" in client.get("/sign-in", headers={"Accept-Language": "en"}).get_data(as_text=True)
     client.post_form("/language/cs", {"next": "/sign-in"})
     assert "Přihlášení" in client.get("/sign-in", headers={"Accept-Language": "en"}).get_data(as_text=True)

@@ -2,7 +2,12 @@
 import pytest
 
 from services.identifiers import (
-    distributor_for_ean, eic_check_char, is_valid_czech_account, is_valid_eic, is_valid_ean, is_valid_ico,
+    distributor_for_ean,
+    eic_check_char,
+    is_valid_czech_account,
+    is_valid_ean,
+    is_valid_eic,
+    is_valid_ico,
 )
 
 

@@ -87,8 +87,9 @@ def test_the_pdf_has_the_tax_items_and_stays_the_same(demo, client, tmp_path):
     db.session.commit()
     second = client.get(f"/invoices/{invoice.id}/pdf")
     assert hashlib.sha256(first.data).hexdigest() == hashlib.sha256(second.data).hexdigest()
-    from pypdf import PdfReader
     import io
+
+    from pypdf import PdfReader
 
     text = PdfReader(io.BytesIO(first.data)).pages[0].extract_text()
     assert invoice.number in text and "Petr Svoboda" in text and "Štefánikova" in text
@@ -153,7 +154,7 @@ def test_advance_schedule_calendar_and_standing_order(demo, client):
     assert schedule.variable_symbol in page and 'src="data:image/svg+xml' in page
     response = client.get(f"/invoices/advances/{schedule.id}/calendar.ics")
     assert response.mimetype == "text/calendar" and "attachment" in response.headers["Content-Disposition"]
-    events = [c for c in Calendar.from_ical(response.data).walk("VEVENT")]
+    events = list(Calendar.from_ical(response.data).walk("VEVENT"))
     unpaid_future = [a for a in schedule.advances if not a.is_paid and a.due_on >= date.today()]
     assert len(events) == len(unpaid_future) >= 3
     assert {e.decoded("dtstart") for e in events} == {a.due_on for a in unpaid_future}

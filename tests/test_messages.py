@@ -1,8 +1,6 @@
 """Messages: recipients, notices through the outbox, delivered and read recorded once by
 the right events, the tamper-evident records and the delivery note."""
 import io
-import subprocess
-import shutil
 
 import pytest
 from pypdf import PdfReader

@@ -1,7 +1,7 @@
 """Requests and service tickets: routing and delegation, service levels, the state
 machine, internal notes kept from the customer, re-opening and the e-mails."""
 import io
-from datetime import datetime, timedelta, timezone
+from datetime import UTC, datetime, timedelta
 
 import pytest
 from sqlalchemy import select
@@ -12,7 +12,15 @@ from helpers import assert_only_owner_sees
 from models.base import utcnow
 from models.outbox import OutgoingEmail
 from models.tickets import (
-    Priority, RequestType, RoutingRule, ServiceCategory, Task, TaskState, Ticket, TicketAttachment, TicketState,
+    Priority,
+    RequestType,
+    RoutingRule,
+    ServiceCategory,
+    Task,
+    TaskState,
+    Ticket,
+    TicketAttachment,
+    TicketState,
 )
 from models.users import Team
 from services import service_levels, tickets
@@ -106,12 +114,12 @@ def test_due_times_follow_the_priority_in_business_hours(desk, client, app, prio
 
 
 def test_business_hours_skip_nights_weekends_and_czech_holidays():
-    friday_afternoon = datetime(2026, 12, 18, 14, 0, tzinfo=timezone.utc)  # 15:00 in Prague
-    assert service_levels.add_business_hours(friday_afternoon, 4) == datetime(2026, 12, 21, 10, 0, tzinfo=timezone.utc)
-    before_christmas = datetime(2026, 12, 23, 14, 0, tzinfo=timezone.utc)  # 24–26 Dec are holidays, 27th Sunday
-    assert service_levels.add_business_hours(before_christmas, 2) == datetime(2026, 12, 28, 8, 0, tzinfo=timezone.utc)
-    saturday_night = datetime(2026, 5, 2, 22, 0, tzinfo=timezone.utc)
-    assert service_levels.add_business_hours(saturday_night, 8) == datetime(2026, 5, 4, 14, 0, tzinfo=timezone.utc)
+    friday_afternoon = datetime(2026, 12, 18, 14, 0, tzinfo=UTC)  # 15:00 in Prague
+    assert service_levels.add_business_hours(friday_afternoon, 4) == datetime(2026, 12, 21, 10, 0, tzinfo=UTC)
+    before_christmas = datetime(2026, 12, 23, 14, 0, tzinfo=UTC)  # 24–26 Dec are holidays, 27th Sunday
+    assert service_levels.add_business_hours(before_christmas, 2) == datetime(2026, 12, 28, 8, 0, tzinfo=UTC)
+    saturday_night = datetime(2026, 5, 2, 22, 0, tzinfo=UTC)
+    assert service_levels.add_business_hours(saturday_night, 8) == datetime(2026, 5, 4, 14, 0, tzinfo=UTC)
 
 
 def test_the_customer_never_sees_internal_notes_or_their_files(desk, client):

@@ -10,11 +10,21 @@ from models.customers import Segment
 from models.documents import Document, DocumentCategory, DocumentVisibility
 from models.files import StoredFile
 from models.messaging import Message, MessageAudience, MessageRecipient
-from services import messages
 from models.tickets import (
-    EntryKind, Priority, RequestType, RoutingRule, ServiceCategory, Task, TaskState, TaskTopic, Ticket, TicketEntry,
-    TicketKind, TicketState,
+    EntryKind,
+    Priority,
+    RequestType,
+    RoutingRule,
+    ServiceCategory,
+    Task,
+    TaskState,
+    TaskTopic,
+    Ticket,
+    TicketEntry,
+    TicketKind,
+    TicketState,
 )
+from services import messages
 from services.pdf import simple_document
 
 
@@ -60,7 +70,7 @@ def _messages(customers: dict, staff: dict) -> None:
         ("Plánovaná odstávka portálu", "V sobotu od 22:00 do 23:00 bude portál nedostupný kvůli údržbě.",
          MessageAudience.LIST, None, [(jana, False), (petr, True)]),
     ]
-    for days_ago, (subject, body, audience, segment, recipients) in zip((40, 12, 2), items):
+    for days_ago, (subject, body, audience, segment, recipients) in zip((40, 12, 2), items, strict=True):
         message = Message(subject=subject, body=body, author=staff["clerk"], audience=audience,
                           segment=segment, sent_at=now - timedelta(days=days_ago))
         db.session.add(message)

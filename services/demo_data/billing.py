@@ -8,7 +8,15 @@ from flask import current_app
 
 from extensions import db
 from models.billing import (
-    Advance, AdvanceSchedule, Invoice, InvoiceKind, InvoiceLine, InvoiceState, LineKind, Payment, PaymentAllocation,
+    Advance,
+    AdvanceSchedule,
+    Invoice,
+    InvoiceKind,
+    InvoiceLine,
+    InvoiceState,
+    LineKind,
+    Payment,
+    PaymentAllocation,
 )
 from models.metering import Commodity
 from services import invoicing

@@ -57,7 +57,8 @@ def create_products_and_price_lists() -> dict:
                 pdf=_pdf(f"cenik-{product.code.lower()}-{valid_from.year}.pdf", name,
                          [f"{c}: {p} {u} bez DPH" for c, u, p in items]),
             )
-            price_list.items = [PriceItem(component=c, unit=u, price_without_vat=(Decimal(p) * factor).quantize(Decimal("0.0001")),
+            price_list.items = [PriceItem(component=c, unit=u,
+                                          price_without_vat=(Decimal(p) * factor).quantize(Decimal("0.0001")),
                                           vat_rate=Decimal("21")) for c, u, p in items]
             db.session.add(price_list)
     return products
