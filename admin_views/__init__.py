@@ -14,13 +14,15 @@ VIEW_MODULES = ["people", "overview", "ticket_desk", "message_desk", "change_rev
 
 def init_admin(app) -> Admin:
     from admin_views.home import BackOfficeHome
+    from services.security import csp_nonce
 
     admin = Admin(
         app,
         name=str(_l("Back office")),
         url="/admin",
         index_view=BackOfficeHome(name=_l("Home"), url="/admin", endpoint="admin"),
-        theme=Bootstrap4Theme(swatch="flatly", fluid=True),
+        theme=Bootstrap4Theme(swatch="default", fluid=True),  # the swatches fetch web fonts from a CDN
+        csp_nonce_generator=csp_nonce,
     )
     import importlib
 

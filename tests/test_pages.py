@@ -61,3 +61,15 @@ def test_dashboard_query_count_does_not_grow_with_data(app, client, extra_record
     with count_queries(app) as statements:
         assert client.get("/").status_code == 200
     assert len(statements) <= 7, statements  # one of them counts the unread messages for the badge
+
+
+def test_the_back_office_csp_has_a_nonce_instead_of_inline_scripts(client):
+    from factories import make_staff
+
+    make_staff("administrator", email="csp@example.com")
+    client.staff_sign_in("csp@example.com", PASSWORD)
+    response = client.get("/admin/customers/")
+    script_src = next(part for part in response.headers["Content-Security-Policy"].split(";") if "script-src" in part)
+    assert "'unsafe-inline'" not in script_src and "'nonce-" in script_src
+    page = response.get_data(as_text=True)
+    assert ' onclick="' not in page and "/static/admin/admin.js" in page
