@@ -20,8 +20,13 @@ $(VENV)/.installed: requirements.txt constraints.txt
 
 test-deps: $(VENV)/.test-installed
 
-$(VENV)/.test-installed: $(VENV)/.installed requirements-dev.txt constraints.txt
+$(VENV)/.test-installed: $(VENV)/.installed requirements-dev.txt constraints.txt node_modules/.installed
 	$(PIP) install -q -r requirements-dev.txt -c constraints.txt
+	touch $@
+
+# axe-core for the accessibility checks in the browser tests (package.json pins it).
+node_modules/.installed: package.json package-lock.json
+	npm ci --no-audit --no-fund --silent
 	touch $@
 
 translations: install

@@ -28,10 +28,6 @@ FILTERS = {
 class MessageDesk(StaffAccessMixin, BaseView):
     roles = (StaffRole.CLERK,)
 
-    @property
-    def extra_css(self):
-        return [url_for("static", filename="admin/admin.css")]
-
     @expose("/")
     def index(self):
         page = max(request.args.get("page", 1, type=int), 1)

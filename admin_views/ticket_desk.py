@@ -28,10 +28,6 @@ BREACH_DAYS = 30
 class TicketDesk(StaffAccessMixin, BaseView):
     roles = (StaffRole.CLERK, StaffRole.TECHNICIAN, StaffRole.BILLING)
 
-    @property
-    def extra_css(self):
-        return [url_for("static", filename="admin/admin.css")]
-
     def _queue(self, *criteria):
         return db.session.scalars(
             select(Task).where(Task.state == TaskState.OPEN, *criteria).options(selectinload(Task.assignee))

@@ -6,7 +6,7 @@ import re
 import secrets
 
 from flask import g, render_template, request
-from flask_babel import lazy_gettext as _l
+from flask_babel import get_locale, lazy_gettext as _l
 from werkzeug.exceptions import HTTPException
 
 log = logging.getLogger("portal")
@@ -53,7 +53,7 @@ def init_app(app) -> None:
     def add_headers(response):
         admin = request.path.startswith("/admin")
         if admin and response.mimetype == "text/html" and not response.is_streamed:
-            _disarm_inline_handlers(response)
+            _fix_admin_html(response)
         response.headers.setdefault("Content-Security-Policy",
                                     ADMIN_CSP.format(nonce=csp_nonce()) if admin else PORTAL_CSP)
         response.headers.setdefault("X-Content-Type-Options", "nosniff")
@@ -85,12 +85,16 @@ def init_app(app) -> None:
 INLINE_HANDLER = re.compile(rb'(<[^>]*\s)onclick="')
 
 
-def _disarm_inline_handlers(response) -> None:
+def _fix_admin_html(response) -> None:
     """Flask-Admin's templates carry a few onclick attributes, which the CSP would block:
-    they become data-onclick, and static/admin/admin.js attaches the same behaviour."""
+    they become data-onclick, and static/admin/admin.js attaches the same behaviour.
+    The page also gets its language."""
     body = response.get_data()
     if b"onclick=" in body:
-        response.set_data(INLINE_HANDLER.sub(rb'\1data-onclick="', body))
+        body = INLINE_HANDLER.sub(rb'\1data-onclick="', body)
+    # Flask-Admin's page has no language; screen readers need it.
+    body = body.replace(b"<html>", f'<html lang="{get_locale() or "cs"}">'.encode(), 1)
+    response.set_data(body)
 
 
 def csp_nonce() -> str:

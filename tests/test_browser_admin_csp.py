@@ -29,4 +29,11 @@ def test_back_office_pages_run_without_csp_violations_and_delete_asks_first(brow
     rows.first.locator("button[title]").last.click()
     assert dialogs, "deleting did not ask for confirmation"
     expect(page.locator("table tbody tr")).to_have_count(count)
+
+    # Inline rows (the items of a price list) are still added by their button.
+    page.goto(f"{live_server}/admin/price-lists/new/")
+    rows_before = page.locator("input[name$='-component']").count()
+    page.locator("#items-button").click()
+    expect(page.locator("input[name$='-component']")).to_have_count(rows_before + 1)
+    assert violations == [], "\n".join(violations)
     page.context.close()
