@@ -1,4 +1,5 @@
 """Headers, error pages and the per-page SQL budget."""
+import io
 import logging
 
 import pytest
@@ -73,3 +74,26 @@ def test_the_back_office_csp_has_a_nonce_instead_of_inline_scripts(client):
     assert "'unsafe-inline'" not in script_src and "'nonce-" in script_src
     page = response.get_data(as_text=True)
     assert ' onclick="' not in page and "/static/admin/admin.js" in page
+
+
+@pytest.mark.parametrize("language, titles", [
+    ("en", {400: "could not be understood", 403: "may not do this", 405: "not allowed here", 413: "too large"}),
+    ("cs", {400: "Požadavku nebylo možné porozumět", 403: "K této akci nemáte oprávnění", 405: "Tato akce zde není povolena",
+            413: "Soubor je příliš velký"}),
+])
+def test_error_pages_in_both_languages(app, client, language, titles):
+    from factories import make_staff
+
+    headers = {"Accept-Language": language}
+    pages = {400: client.post("/sign-in", headers=headers),  # no CSRF token
+             405: client.put("/sign-in", headers=headers),
+             413: client.post("/sign-in", headers=headers,
+                              data={"f": (io.BytesIO(b"x" * (app.config["MAX_CONTENT_LENGTH"] + 1)), "a.pdf")})}
+    make_staff("clerk", email=f"clerk.{language}@example.com")
+    client.staff_sign_in(f"clerk.{language}@example.com", PASSWORD)
+    pages[403] = client.get("/admin/desk/breaches", headers=headers)  # supervisors only
+    for code, response in pages.items():
+        page = response.get_data(as_text=True)
+        assert response.status_code == code, (code, response.status_code)
+        assert titles[code].lower() in page.lower(), (code, page[:300])
+        assert response.headers["X-Request-Id"] in page and "Traceback" not in page
