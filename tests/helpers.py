@@ -31,3 +31,31 @@ def decide_change(client, request_id, **data):
     version = re.search(r'id="version" name="version" type="hidden" value="(\d+)"', page).group(1)
     return client.post_form(f"/admin/change-queue/{request_id}", {"version": version, **data},
                             page=f"/admin/change-queue/{request_id}")
+
+
+def customer_page_urls(live_app) -> list[str]:
+    """Every page a customer sees, for the bakery of the demo data (the customer with the most records)."""
+    from sqlalchemy import select
+
+    from extensions import db
+    from models.billing import AdvanceSchedule, Invoice
+    from models.customers import Customer
+    from models.messaging import MessageRecipient
+    from models.metering import SupplyPoint
+    from models.tickets import Ticket
+
+    with live_app.app_context():
+        bakery = db.session.scalars(select(Customer).where(Customer.number == "1000002")).one()
+        point = db.session.scalars(select(SupplyPoint).where(SupplyPoint.customer_id == bakery.id,
+                                                             SupplyPoint.self_readings_allowed)).first()
+        invoice = db.session.scalars(select(Invoice).where(Invoice.customer_id == bakery.id)).first()
+        schedule = db.session.scalars(select(AdvanceSchedule).where(AdvanceSchedule.customer_id == bakery.id)).first()
+        service = db.session.scalars(select(Ticket).where(Ticket.customer_id == bakery.id, Ticket.kind == "service")).first()
+        recipient = db.session.scalars(select(MessageRecipient).where(MessageRecipient.customer_id == bakery.id)).first()
+        return ["/", "/account/", "/account/users/", "/account/users/invite", "/profile/", "/changes/",
+                "/changes/new/address", "/changes/new/company", "/invoices/", f"/invoices/{invoice.id}",
+                "/invoices/advances", f"/invoices/advances/{schedule.id}/change", "/invoices/statement",
+                "/supply-points/", f"/supply-points/{point.id}", "/readings/", f"/readings/{point.id}",
+                f"/readings/{point.id}/meters/{point.meters[0].id}/new", "/requests/", "/requests/new", "/service/",
+                "/service/new", f"/service/{service.id}", "/messages/", f"/messages/{recipient.id}", "/documents/",
+                "/price-lists/"]

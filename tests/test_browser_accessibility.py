@@ -6,11 +6,8 @@ import pytest
 from sqlalchemy import select
 
 from extensions import db
-from helpers import browser_sign_in
-from models.billing import AdvanceSchedule, Invoice
+from helpers import browser_sign_in, customer_page_urls
 from models.customers import Customer
-from models.messaging import MessageRecipient
-from models.metering import SupplyPoint
 from models.tickets import Ticket
 
 AXE = Path(__file__).resolve().parent.parent / "node_modules" / "axe-core" / "axe.min.js"
@@ -28,26 +25,8 @@ def _problems(page, url: str) -> list[str]:
     return [f"{url}: {problem}" for problem in page.evaluate(RUN)]
 
 
-def _customer_urls(live_app) -> list[str]:
-    with live_app.app_context():
-        bakery = db.session.scalars(select(Customer).where(Customer.number == "1000002")).one()
-        point = db.session.scalars(select(SupplyPoint).where(SupplyPoint.customer_id == bakery.id,
-                                                             SupplyPoint.self_readings_allowed)).first()
-        invoice = db.session.scalars(select(Invoice).where(Invoice.customer_id == bakery.id)).first()
-        schedule = db.session.scalars(select(AdvanceSchedule).where(AdvanceSchedule.customer_id == bakery.id)).first()
-        service = db.session.scalars(select(Ticket).where(Ticket.customer_id == bakery.id, Ticket.kind == "service")).first()
-        recipient = db.session.scalars(select(MessageRecipient).where(MessageRecipient.customer_id == bakery.id)).first()
-        return ["/", "/account/", "/account/users/", "/account/users/invite", "/profile/", "/changes/",
-                "/changes/new/address", "/changes/new/company", "/invoices/", f"/invoices/{invoice.id}",
-                "/invoices/advances", f"/invoices/advances/{schedule.id}/change", "/invoices/statement",
-                "/supply-points/", f"/supply-points/{point.id}", "/readings/", f"/readings/{point.id}",
-                f"/readings/{point.id}/meters/{point.meters[0].id}/new", "/requests/", "/requests/new", "/service/",
-                "/service/new", f"/service/{service.id}", "/messages/", f"/messages/{recipient.id}", "/documents/",
-                "/price-lists/"]
-
-
 def test_customer_pages_have_no_serious_accessibility_problems(browser, live_app, live_server):
-    urls = _customer_urls(live_app)
+    urls = customer_page_urls(live_app)
     page = browser.new_context(locale="cs-CZ").new_page()
     problems = []
     for url in ("/sign-in", "/forgotten-password", "/activate", "/documents/public"):

@@ -3,7 +3,7 @@ addresses, ticket texts and replies, messages, notes, file names, reasons) is sh
 text on every page that shows it, in the portal and the back office: no script runs,
 no dialog opens. E-mails are plain text and PDFs print it literally.
 
-It changes the shared demo data of the live server, so it is the last browser test file.
+It changes the shared demo data of the live server, so it is the last browser test file."""
 import io
 
 from playwright.sync_api import expect
@@ -11,7 +11,7 @@ from pypdf import PdfReader
 from sqlalchemy import select
 
 from extensions import db
-from helpers import browser_sign_in
+from helpers import browser_sign_in, customer_page_urls
 from models.changes import ChangeRequest
 from models.customers import Customer
 from models.documents import Document
@@ -19,7 +19,6 @@ from models.files import StoredFile
 from models.messaging import Message, MessageRecipient
 from models.metering import MeterReading, SupplyPoint
 from models.tickets import EntryKind, Ticket, TicketAttachment, TicketEntry
-from test_browser_accessibility import _customer_urls
 
 PAYLOAD = '<script>alert("xss")</script><img src=x onerror=alert("xss")>'
 
@@ -66,7 +65,7 @@ def test_stored_payloads_are_shown_as_text_everywhere(browser, live_app, live_se
     customer = browser.new_context(locale="cs-CZ").new_page()
     customer.on("dialog", lambda dialog: (dialogs.append(dialog.message), dialog.dismiss()))
     browser_sign_in(customer, live_server, "tomas.dvorak@example.com", "Demo-Portal-2026!")
-    for url in _customer_urls(live_app):
+    for url in customer_page_urls(live_app):
         _visit(customer, f"{live_server}{url}", dialogs)
     customer.goto(f"{live_server}/service/{ids['ticket']}")
     expect(customer.get_by_text(f"Odpověď {PAYLOAD}")).to_be_visible()  # shown, as text
