@@ -24,7 +24,7 @@ from models.tickets import (
     TicketKind,
     TicketState,
 )
-from services import messages
+from services import messages, routing
 from services.pdf import simple_document
 
 
@@ -148,3 +148,7 @@ def _change_requests(customers: dict, staff: dict) -> None:
                             state=ChangeState.IN_REVIEW, submitted_at=now - timedelta(days=1))
     pending.fields = [ChangeRequestField(field="phone", old_value=jana.phone, new_value="+420 777 555 111")]
     db.session.add_all([approved, pending])
+    db.session.flush()
+    # The review waiting for the clerks, as a submitted request would have made it.
+    routing.delegate(f"Žádost o změnu #{pending.id}: telefon", TaskTopic.CHANGE_REQUEST, pending.id,
+                     due_at=now + timedelta(days=1), team=staff["support"])
