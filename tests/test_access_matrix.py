@@ -7,6 +7,7 @@ import pytest
 from sqlalchemy import select
 
 from extensions import db
+from factories import PASSWORD, make_portal_user
 from models.billing import AdvanceSchedule, Invoice
 from models.changes import ChangeRequest
 from models.contracts import Contract
@@ -175,3 +176,59 @@ def test_another_segments_shared_records_answer_404(world, app, client):
     client.sign_in("tomas.dvorak@example.com", PORTAL_PASSWORD)  # the V.I.P. bakery
     assert client.get(f"/documents/{vip_document.id}/file").status_code == 200
     assert client.get(f"/price-lists/{vip_price_list.id}/pdf").status_code == 200
+
+
+def _admin_views(app):
+    """(view, its index URL) for every back-office view, from Flask-Admin's own registry."""
+    admin = app.extensions["admin"][0]
+    with app.test_request_context():
+        from flask import url_for
+
+        for view in admin._views:
+            if view.endpoint in ("admin",):
+                continue
+            yield view, url_for(f"{view.endpoint}.index" if "index" in _methods(view) else f"{view.endpoint}.index_view")
+
+
+def _methods(view):
+    return {name for name in dir(type(view)) if name in ("index", "index_view")}
+
+
+def test_every_back_office_view_answers_only_its_roles(app, client):
+    """Each view declares its roles; a staff member with another role gets 403, with the
+    role (or as an administrator) the page; customers and visitors never get it."""
+    from factories import make_staff
+    from models.users import StaffRole
+
+    staff = {role: make_staff(role, email=f"{role}.matrix@example.com") for role in StaffRole}
+    views = list(_admin_views(app))
+    assert len(views) > 25
+    for role, person in staff.items():
+        client.staff_sign_in(person.email, PASSWORD)
+        for view, url in views:
+            allowed = role == StaffRole.ADMINISTRATOR or not view.roles or role in view.roles
+            status = client.get(url).status_code
+            # 302: a page that needs a record to show (the customer overview) sends to the list.
+            assert (status in (200, 302)) if allowed else status == 403, f"{role} got {status} on {url}"
+        client.post_form("/admin/sign-out", page="/admin/")
+    for _view, url in views:
+        response = client.get(url)
+        assert response.status_code == 302 and "/admin/sign-in" in response.headers["Location"], url
+    customer = make_portal_user(email="customer.matrix@example.com")
+    client.sign_in(customer.email, PASSWORD)
+    for _view, url in views:
+        assert client.get(url).status_code == 404, f"a customer reached {url}"
+
+
+def test_staff_never_reach_any_portal_page(app, client):
+    from factories import make_staff
+
+    make_staff("administrator", email="admin.portal@example.com")
+    client.staff_sign_in("admin.portal@example.com", PASSWORD)
+    for rule in app.url_map.iter_rules():
+        if rule.rule.startswith("/admin") or rule.endpoint in PUBLIC_ENDPOINTS or "GET" not in rule.methods:
+            continue
+        url = rule.rule
+        for arg in rule.arguments:
+            url = url.replace(f"<int:{arg}>", "1").replace(f"<{arg}>", "x")
+        assert client.get(url).status_code == 404, f"staff reached {url}"
