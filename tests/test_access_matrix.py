@@ -211,6 +211,22 @@ def test_every_back_office_view_answers_only_its_roles(app, client):
             # 302: a page that needs a record to show (the customer overview) sends to the list.
             assert (status in (200, 302)) if allowed else status == 403, f"{role} got {status} on {url}"
         client.post_form("/admin/sign-out", page="/admin/")
+    # Every other route of the back office (create, edit, details, delete, actions, exports,
+    # custom pages) belongs to a view and answers to the same roles.
+    by_endpoint = {view.endpoint: view for view, _ in views}
+    rules = [r for r in app.url_map.iter_rules() if r.rule.startswith("/admin") and r.endpoint.split(".")[0] in by_endpoint]
+    assert len(rules) > 150
+    for role in (StaffRole.CLERK, StaffRole.TECHNICIAN, StaffRole.BILLING):
+        client.staff_sign_in(staff[role].email, PASSWORD)
+        for rule in rules:
+            view = by_endpoint[rule.endpoint.split(".")[0]]
+            if not view.roles or role in view.roles or "GET" not in rule.methods:
+                continue
+            url = rule.rule
+            for arg in rule.arguments:
+                url = url.replace(f"<int:{arg}>", "1").replace(f"<{arg}>", "csv")
+            assert client.get(url).status_code == 403, f"{role} reached {url}"
+        client.post_form("/admin/sign-out", page="/admin/")
     for _view, url in views:
         response = client.get(url)
         assert response.status_code == 302 and "/admin/sign-in" in response.headers["Location"], url

@@ -97,3 +97,29 @@ def test_error_pages_in_both_languages(app, client, language, titles):
         assert response.status_code == code, (code, response.status_code)
         assert titles[code].lower() in page.lower(), (code, page[:300])
         assert response.headers["X-Request-Id"] in page and "Traceback" not in page
+
+
+@pytest.mark.parametrize("language, too_many, broken", [
+    ("en", "Too many attempts", "Something went wrong on our side"),
+    ("cs", "Příliš mnoho pokusů", "Na naší straně se něco pokazilo"),
+])
+def test_throttled_and_failing_requests_have_pages_in_both_languages(make_app, language, too_many, broken):
+    from conftest import PortalClient
+
+    app = make_app(RATELIMIT_ENABLED=True, TESTING=False, PROPAGATE_EXCEPTIONS=False)
+
+    @app.route("/boom")
+    def boom():
+        raise RuntimeError("secret internal detail")
+
+    headers = {"Accept-Language": language}
+    with app.app_context():
+        client = PortalClient(app)
+        token = client.csrf_token()
+        for i in range(21):
+            response = client.post("/sign-in", headers=headers, data={"email": f"x{i}@example.com", "password": "x",
+                                                                      "csrf_token": token})
+        assert response.status_code == 429 and too_many in response.get_data(as_text=True)
+        failed = app.test_client().get("/boom", headers=headers)
+        assert failed.status_code == 500 and broken in failed.get_data(as_text=True)
+        assert "secret internal detail" not in failed.get_data(as_text=True)

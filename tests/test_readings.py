@@ -270,3 +270,16 @@ def test_a_new_supply_point_of_a_vip_customer_allows_self_readings(app, client):
         assert response.status_code == 302, response.get_data(as_text=True)[-1500:]
     allowed = {p.customer_id: p.self_readings_allowed for p in db.session.scalars(select(SupplyPoint))}
     assert allowed == {vip.id: True, household.id: False}
+
+
+def test_values_for_another_meters_register_are_refused(bakery, client):
+    point, meter = bakery
+    gas = db.session.scalars(select(SupplyPoint).where(SupplyPoint.identifier == "27ZG600Z0000001Y")).one()
+    foreign = gas.meters[0].registers[0]
+    client.sign_in("lucie.mala@example.com", PORTAL_PASSWORD)
+    before = _count()
+    page = _send(client, point, meter, {f"register_{foreign.id}": "99999"}).get_data(as_text=True)
+    assert "Enter the value shown by the meter" in page and _count() == before
+    # Nor can the gas meter be read through the electricity point's URL.
+    url = f"/readings/{point.id}/meters/{gas.meters[0].id}/new"
+    assert client.get(url).status_code == 404
