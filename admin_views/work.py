@@ -7,7 +7,7 @@ from markupsafe import Markup
 from wtforms.validators import ValidationError
 
 from admin_views.base import ReadOnlyModelView, StaffModelView
-from models.changes import ChangeRequest, ChangeRequestField
+from models.changes import ChangeRequest
 from models.tickets import Priority, RequestType, RoutingRule, ServiceCategory, Task, Ticket, TicketEntry, TicketKind
 from models.users import StaffRole
 
@@ -16,14 +16,18 @@ SERVICE = (StaffRole.CLERK, StaffRole.TECHNICIAN)
 
 
 class ChangeRequestView(StaffModelView):
+    """The list to search all change requests; they are decided on the review page
+    (Work → Change requests to decide), where conflicts, locking and e-mails apply."""
+
     roles = CLERKS
     can_create = False
+    can_edit = False
     can_delete = False
     column_list = ("id", "customer", "kind", "state", "submitted_at", "reviewer", "decided_at")
     column_filters = ("kind", "state", "submitted_at")
     column_default_sort = ("submitted_at", True)
-    form_columns = ("state", "rejection_reason")
-    inline_models = ((ChangeRequestField, {"form_columns": ("id", "field", "old_value", "new_value")}),)
+    column_details_list = ("id", "customer", "kind", "state", "reason", "submitted_at", "reviewer", "decided_at",
+                           "rejection_reason", "fields")
 
 
 def _desk_link(view, context, model, name):

@@ -71,7 +71,8 @@ def chart(data: dict[str, list[tuple[date, int | None]]], unit: str) -> dict:
                 bars.append(Bar(LEFT + i * slot + slot * 0.1 + r * width, TOP + plot_height - height, width, height,
                                 COLOURS.get(code, "#6c757d"), f"{month:%m/%Y} {code}: {value} {unit}"))
     for i, (month, _) in enumerate(next(iter(data.values()), [])):
-        if month.month in (1, 7) or i == 0:
+        # January and July, and the first month unless a label follows too closely to fit.
+        if month.month in (1, 7) or (i == 0 and month.month not in (5, 6, 11, 12)):
             labels.append((LEFT + i * slot + slot / 2, f"{month:%m/%y}"))
     ticks = [(TOP + plot_height - plot_height * k / 4, round(top * k / 4)) for k in range(5)]
     return {"bars": bars, "labels": labels, "ticks": ticks, "width": CHART_WIDTH, "height": CHART_HEIGHT,
