@@ -2,7 +2,7 @@
 read and not yet, and a delivery note PDF per recipient."""
 from __future__ import annotations
 
-from flask import Response, abort, flash, redirect, request, url_for
+from flask import abort, flash, redirect, request, url_for
 from flask_admin import BaseView, expose
 from flask_babel import gettext as _, lazy_gettext as _l
 from flask_login import current_user
@@ -15,6 +15,7 @@ from forms.messages import MessageForm
 from models.messaging import Message, MessageAudience, MessageRecipient
 from models.users import StaffRole, Team
 from services import delivery_note, messages
+from services.downloads import send_bytes
 
 PAGE_SIZE = 50
 FILTERS = {
@@ -89,9 +90,8 @@ class MessageDesk(StaffAccessMixin, BaseView):
         recipient = db.session.get(MessageRecipient, recipient_id)
         if recipient is None or recipient.message_id != message_id:
             abort(404)
-        return Response(delivery_note.render(recipient), mimetype="application/pdf", headers={
-            "Content-Disposition": f'attachment; filename="dorucenka-{message_id}-{recipient.customer.number}.pdf"',
-            "X-Content-Type-Options": "nosniff"})
+        return send_bytes(delivery_note.render(recipient), "application/pdf",
+                          f"dorucenka-{message_id}-{recipient.customer.number}.pdf")
 
 
 def register(admin, db_):

@@ -2,7 +2,7 @@
 requests and the history of its data."""
 from __future__ import annotations
 
-from flask import Response, render_template
+from flask import render_template
 
 from extensions import db
 from models.audit import AuditEntry
@@ -10,6 +10,7 @@ from models.changes import ChangeRequest
 from models.users import PortalUser
 from services import audit, changes, my_data
 from services.access import PortalBlueprint, acting_user, current_scope, visible
+from services.downloads import send_bytes
 
 bp = PortalBlueprint("account", __name__, url_prefix="/account", module="account")
 
@@ -41,7 +42,4 @@ def my_data_download():
     content = my_data.build_zip(customer)
     audit.record("my_data_downloaded", customer)
     db.session.commit()
-    return Response(content, mimetype="application/zip", headers={
-        "Content-Disposition": f'attachment; filename="my-data-{customer.number}.zip"',
-        "X-Content-Type-Options": "nosniff",
-    })
+    return send_bytes(content, "application/zip", f"my-data-{customer.number}.zip")
