@@ -61,6 +61,8 @@ class Defaults:
     # How long after a ticket is resolved the customer may re-open it.
     TICKET_REOPEN_DAYS = 14
     TICKET_MAX_ATTACHMENTS = 5
+    # The language of e-mails to staff (staff accounts have no language of their own).
+    BACKOFFICE_LOCALE = "cs"
     PREFERRED_URL_SCHEME = "http"
     BOOTSTRAP_SERVE_LOCAL = True  # no CDN: Bootstrap 5 comes from the Bootstrap-Flask package
 

@@ -116,10 +116,9 @@ def _create_task(ticket: Ticket, team: Team | None, person: StaffUser | None) ->
     else:
         task = routing.delegate(title, TaskTopic.TICKET, ticket.id, due, team=team)
     ticket.assignee = task.assignee if task else None
-    if task is not None and task.assignee is not None:
-        queue_email(task.assignee.email, f"Nový úkol {ticket.reference}: {ticket.subject}", "notice",
-                    text=f"Byl vám přidělen úkol {title}, termín {service_levels.format_due(due)}.",
-                    link=_staff_link(ticket))
+    if task is not None:
+        _notify_staff(task.assignee, ticket, _l("New task %(reference)s: %(subject)s"),
+                      _l("You have a new task, %(reference)s: %(subject)s, due %(due)s."), due=service_levels.format_due(due))
     return task
 
 
@@ -161,9 +160,8 @@ def customer_reply(ticket: Ticket, author, body: str, files=()) -> TicketEntry:
     if ticket.state == S.WAITING_FOR_CUSTOMER:
         _event(ticket, "in_progress", S.IN_PROGRESS, author_portal_user_id=author.id)
     audit.record("ticket_customer_reply", ticket, customer_id=ticket.customer_id)
-    if ticket.assignee is not None:
-        queue_email(ticket.assignee.email, f"Odpověď zákazníka {ticket.reference}", "notice",
-                    text=f"Zákazník odpověděl v {ticket.reference}: {ticket.subject}", link=_staff_link(ticket))
+    _notify_staff(ticket.assignee, ticket, _l("The customer answered in %(reference)s"),
+                  _l("The customer answered in %(reference)s: %(subject)s."))
     return entry
 
 
@@ -207,9 +205,8 @@ def reassign(ticket: Ticket, staff, team: Team | None, person: StaffUser | None)
     _event(ticket, "assigned", body=team.name if team else None, author_staff_id=staff.id)
     audit.record("ticket_reassigned", ticket, actor=staff, customer_id=ticket.customer_id, details={
         "before": before, "team": team.name if team else None, "assignee": new_assignee.email if new_assignee else None})
-    if new_assignee is not None:
-        queue_email(new_assignee.email, f"Předaný úkol {ticket.reference}: {ticket.subject}", "notice",
-                    text=f"Byl vám předán úkol {ticket.reference}.", link=_staff_link(ticket))
+    _notify_staff(new_assignee, ticket, _l("Task passed to you: %(reference)s %(subject)s"),
+                  _l("The task %(reference)s (%(subject)s) has been passed to you."))
     _notify_customer(ticket, _l("Your %(what)s %(reference)s has been passed to %(team)s."),
                      team=team.name if team else "")
 
@@ -229,8 +226,14 @@ def customer_may_download(attachment: TicketAttachment) -> bool:
     return attachment.entry is None or (attachment.entry.visible_to_customer and attachment.entry.kind != EntryKind.NOTE)
 
 
-def _staff_link(ticket: Ticket) -> str:
-    return portal_url("bo_ticket_desk.ticket", ticket_id=ticket.id)
+def _notify_staff(person: StaffUser | None, ticket: Ticket, subject, text, **params) -> None:
+    """An e-mail to the person who has the work, in the back office's language, with a link to the ticket."""
+    if person is None:
+        return
+    values = {"reference": ticket.reference, "subject": ticket.subject, **params}
+    with force_locale(current_app.config["BACKOFFICE_LOCALE"]):
+        queue_email(person.email, str(subject) % values, "notice", text=str(text) % values,
+                    link=portal_url("bo_ticket_desk.ticket", ticket_id=ticket.id))
 
 
 def _notify_customer(ticket: Ticket, message, state_key: str | None = None, **params) -> None:
