@@ -30,7 +30,8 @@ class TicketDesk(StaffAccessMixin, BaseView):
 
     def _queue(self, *criteria):
         return db.session.scalars(
-            select(Task).where(Task.state == TaskState.OPEN, *criteria).options(selectinload(Task.assignee))
+            select(Task).where(Task.state == TaskState.OPEN, *criteria)
+            .options(selectinload(Task.assignee), selectinload(Task.team))
             .order_by(Task.due_at).limit(QUEUE_SIZE)
         ).all()
 

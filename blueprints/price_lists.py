@@ -12,7 +12,7 @@ from models.metering import SupplyPoint
 from models.price_lists import PriceList
 from services.access import PortalBlueprint, visible, visible_or_404
 from services.downloads import send_stored_file
-from services.price_lists import current_price_list
+from services.price_lists import current_price_lists
 
 bp = PortalBlueprint("price_lists", __name__, url_prefix="/price-lists", module="price_lists")
 ARCHIVE_LIMIT = 50
@@ -23,10 +23,10 @@ def index():
     today = date.today()
     points = db.session.scalars(visible(SupplyPoint).order_by(SupplyPoint.identifier)).all()
     current: dict[int, tuple[PriceList, list[SupplyPoint]]] = {}
+    chosen = current_price_lists(points, today)
     for point in points:
-        price_list = current_price_list(point, today)
-        if price_list is not None:
-            current.setdefault(price_list.id, (price_list, []))[1].append(point)
+        if point.id in chosen:
+            current.setdefault(chosen[point.id].id, (chosen[point.id], []))[1].append(point)
     others = db.session.scalars(visible(PriceList, PriceList.valid_on(today), PriceList.id.not_in(list(current) or [0]))
                                 .order_by(PriceList.name)).all()
     product_ids = {p.product_id for p in points if p.product_id}

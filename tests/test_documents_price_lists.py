@@ -140,3 +140,20 @@ def test_overlapping_price_lists_of_one_product_are_refused(offer, client):
     }).get_data(as_text=True)
     assert "Another price list of this product and segment is valid in this period." in page
     assert db.session.scalar(select(db.func.count(PriceList.id)).where(PriceList.name == "Ceník překryv")) == 0
+
+
+def test_the_price_list_page_query_count_does_not_grow_with_supply_points(offer, client, app):
+    from conftest import count_queries
+
+    product, _ = offer
+    user = make_portal_user(email="mnoho.mist@example.com")
+    make_supply_point(user.customer, product=product)
+    client.sign_in(user.email, PASSWORD)
+    client.get("/price-lists/")
+    with count_queries(app) as one:
+        client.get("/price-lists/")
+    for n in range(9):
+        make_supply_point(user.customer, identifier=f"85918240010{n:07d}", product=product)
+    with count_queries(app) as ten:
+        page = client.get("/price-lists/").get_data(as_text=True)
+    assert len(ten) == len(one) and "Ceník letos" in page
