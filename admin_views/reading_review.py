@@ -51,7 +51,8 @@ class ReadingReview(StaffAccessMixin, BaseView):
         accepted = [r for r in reversed(history) if r.state == ReadingState.ACCEPTED]
         per_day = readings.usual_per_day(reading.register, accepted)
         return self.render("admin/reading_review.html", reading=reading, form=form, history=history,
-                           per_day=per_day, register_label=readings.register_label)
+                           per_day=per_day, register_label=readings.register_label,
+                           state_labels=readings.STATE_LABELS, kind_labels=readings.KIND_LABELS)
 
     @expose("/<int:reading_id>/photo")
     def photo(self, reading_id):

@@ -115,7 +115,8 @@ class TicketDesk(StaffAccessMixin, BaseView):
         attachments = db.session.scalars(select(TicketAttachment).where(TicketAttachment.ticket_id == ticket.id)).all()
         return self.render("admin/ticket.html", ticket=ticket, task=tickets.open_task(ticket), attachments=attachments,
                            reply_form=reply_form, state_form=state_form, reassign_form=reassign_form, now=utcnow(),
-                           state_labels=tickets.STAFF_STATE_LABELS, priority_labels=PRIORITY_LABELS)
+                           state_labels=tickets.STAFF_STATE_LABELS, event_labels=tickets.EVENT_LABELS,
+                           priority_labels=PRIORITY_LABELS)
 
     @expose("/ticket/<int:ticket_id>/attachments/<int:attachment_id>")
     def attachment(self, ticket_id, attachment_id):

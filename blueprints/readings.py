@@ -5,7 +5,7 @@ from __future__ import annotations
 from datetime import date, timedelta
 
 from flask import abort, flash, redirect, render_template, url_for
-from flask_babel import gettext as _, lazy_gettext as _l
+from flask_babel import gettext as _
 from sqlalchemy.exc import IntegrityError
 from sqlalchemy.orm import selectinload
 
@@ -18,7 +18,6 @@ from services.downloads import send_stored_file
 
 bp = PortalBlueprint("readings", __name__, url_prefix="/readings", module="readings")
 HISTORY_ROWS = 60
-STATE_LABELS = {"submitted": _l("waiting for our check"), "accepted": _l("accepted"), "rejected": _l("rejected")}
 # Months before the chart's first month, to find the meter's value on its first day
 # (the distributor reads every six months).
 CHART_LEAD_DAYS = 200
@@ -50,7 +49,8 @@ def history(point_id):
     return render_template("readings/history.html", point=point, rows=rows, monthly=monthly, unit=unit,
                            chart=consumption.chart(monthly, unit) if monthly else None,
                            meters=readings.active_meters(point), may_self_read=readings.may_self_read(point),
-                           state_labels=STATE_LABELS, reason_labels=REASON_LABELS,
+                           state_labels=readings.STATE_LABELS, kind_labels=readings.KIND_LABELS,
+                           reason_labels=REASON_LABELS,
                            register_label=readings.register_label)
 
 

@@ -42,6 +42,10 @@ STATE_LABELS = {
     S.WAITING_FOR_CUSTOMER: _l("waiting for you"), S.RESOLVED: _l("resolved"), S.CLOSED: _l("closed"),
 }
 STAFF_STATE_LABELS = STATE_LABELS | {S.WAITING_FOR_CUSTOMER: _l("waiting for the customer")}
+# The timeline's events as the back office reads them.
+EVENT_LABELS = {"submitted": _l("submitted"), "assigned": _l("assigned"), "in_progress": _l("in progress"),
+                "waiting": _l("waiting for the customer"), "resolved": _l("resolved"), "closed": _l("closed"),
+                "reopened": _l("re-opened by the customer")}
 OPEN_STATES = (S.NEW, S.ASSIGNED, S.IN_PROGRESS, S.WAITING_FOR_CUSTOMER)
 
 
