@@ -21,6 +21,15 @@ def browser_sign_in(page, base_url: str, email: str, password: str, *, staff: bo
     page.get_by_label("E-mail").fill(email)
     page.get_by_label("Heslo").fill(password)
     page.get_by_role("button", name="Přihlásit se").click()
+    leave_sign_in(page)
+
+
+def leave_sign_in(page) -> None:
+    """Wait until the browser has followed the redirect away from the sign-in page: clicking
+    the next thing earlier can land on the sign-in page that is being replaced (the menu
+    toggler exists there too), and the click is lost."""
+    page.wait_for_url(lambda url: "sign-in" not in url)
+    page.wait_for_load_state("load")
 
 
 def decide_change(client, request_id, **data):
