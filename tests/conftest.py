@@ -230,6 +230,13 @@ def mail_app(make_app, smtp_server):
 
 # --- browser tests -------------------------------------------------------------
 
+def pytest_collection_modifyitems(items):
+    """Tests that rewrite the live server's shared demo data run last (a stable sort keeps
+    the order of the rest), so no other browser test sees what they left behind —
+    whatever their files are called."""
+    items.sort(key=lambda item: item.get_closest_marker("changes_live_data") is not None)
+
+
 @pytest.fixture(scope="session")
 def browser_type_launch_args(browser_type_launch_args):
     if not Path(CHROMIUM).exists():

@@ -3,9 +3,11 @@ addresses, ticket texts and replies, messages, notes, file names, reasons) is sh
 text on every page that shows it, in the portal and the back office: no script runs,
 no dialog opens. E-mails are plain text and PDFs print it literally.
 
-It changes the shared demo data of the live server, so it is the last browser test file."""
+It changes the shared demo data of the live server, so it runs after every other test
+(the `changes_live_data` mark, ordered in conftest)."""
 import io
 
+import pytest
 from playwright.sync_api import expect
 from pypdf import PdfReader
 from sqlalchemy import select
@@ -19,6 +21,8 @@ from models.files import StoredFile
 from models.messaging import Message, MessageRecipient
 from models.metering import MeterReading, SupplyPoint
 from models.tickets import EntryKind, Ticket, TicketAttachment, TicketEntry
+
+pytestmark = pytest.mark.changes_live_data
 
 PAYLOAD = '<script>alert("xss")</script><img src=x onerror=alert("xss")>'
 
