@@ -3,13 +3,15 @@ for both — file one with attachments, follow its timeline, answer our question
 it or re-open it soon after it was resolved. One blueprint per module, built here."""
 from __future__ import annotations
 
+import re
+
 from flask import abort, flash, redirect, render_template, request, url_for
 from flask_babel import gettext as _
-from sqlalchemy import func, select
+from sqlalchemy import func, or_, select
 
 from extensions import db
 from forms.profile import ConfirmForm
-from forms.tickets import PRIORITY_LABELS, ReplyForm, RequestForm, ServiceForm
+from forms.tickets import PRIORITY_LABELS, ReplyForm, RequestForm, ServiceForm, TicketFilterForm
 from models.metering import SupplyPoint
 from models.tickets import Priority, RequestType, ServiceCategory, Ticket, TicketAttachment, TicketKind, TicketState
 from services import tickets
@@ -20,6 +22,13 @@ PAGE_SIZE = 20
 FILTERS = {"open": tickets.OPEN_STATES, "done": (TicketState.RESOLVED, TicketState.CLOSED)}
 
 
+def _matches(words: str):
+    """A ticket whose subject contains the words, or whose number they are ("S-000042", "42")."""
+    condition = Ticket.subject.icontains(words, autoescape=True)
+    number = re.fullmatch(r"[SZsz]?-?0*(\d{1,9})", words)
+    return or_(condition, Ticket.id == int(number.group(1))) if number else condition
+
+
 def ticket_blueprint(kind: str, module: str, url_prefix: str) -> PortalBlueprint:
     bp = PortalBlueprint(module, __name__, url_prefix=url_prefix, module=module)
     template_args = {"kind": kind, "module": module, "state_labels": tickets.STATE_LABELS,
@@ -28,18 +37,45 @@ def ticket_blueprint(kind: str, module: str, url_prefix: str) -> PortalBlueprint
     def _ticket(ticket_id: int) -> Ticket:
         return visible_or_404(Ticket, ticket_id, Ticket.kind == kind)
 
+    def _topics() -> dict[int, str]:
+        """Request types or service categories by id: the filter's choices and the list's column."""
+        model = RequestType if kind == TicketKind.REQUEST else ServiceCategory
+        return dict(db.session.execute(select(model.id, model.name).order_by(model.name)).tuples().all())
+
+    def _filtered(topics: dict[int, str]):
+        form = TicketFilterForm(request.args)
+        form.topic.label.text = _("Type of request") if kind == TicketKind.REQUEST else _("What is it about")
+        form.topic.choices = [("", _("All"))] + [(str(id_), name) for id_, name in topics.items()]
+        if kind == TicketKind.SERVICE:
+            points = db.session.scalars(visible(SupplyPoint).order_by(SupplyPoint.identifier)).all()
+            form.supply_point.choices = [("", _("All"))] + [(str(p.id), p.identifier) for p in points]
+        else:
+            del form.supply_point
+        query = visible(Ticket, Ticket.kind == kind)
+        if form.validate():
+            if form.state.data in FILTERS:
+                query = query.where(Ticket.state.in_(FILTERS[form.state.data]))
+            if form.topic.data:
+                column = Ticket.request_type_id if kind == TicketKind.REQUEST else Ticket.service_category_id
+                query = query.where(column == int(form.topic.data))
+            if kind == TicketKind.SERVICE and form.supply_point.data:
+                query = query.where(Ticket.supply_point_id == int(form.supply_point.data))
+            if form.search.data and form.search.data.strip():
+                query = query.where(_matches(form.search.data.strip()))
+        return form, query
+
     @bp.route("/")
     def index():
-        shown = request.args.get("state", "all")
-        query = visible(Ticket, Ticket.kind == kind)
-        if shown in FILTERS:
-            query = query.where(Ticket.state.in_(FILTERS[shown]))
+        topics = _topics()
+        form, query = _filtered(topics)
         page = max(request.args.get("page", 1, type=int), 1)
         total = db.session.scalar(select(func.count()).select_from(query.subquery()))
         rows = db.session.scalars(query.order_by(Ticket.created_at.desc(), Ticket.id.desc())
                                   .limit(PAGE_SIZE).offset((page - 1) * PAGE_SIZE)).all()
-        return render_template("tickets/index.html", tickets=rows, shown=shown, page=page,
-                               pages=max((total + PAGE_SIZE - 1) // PAGE_SIZE, 1), **template_args)
+        args = {k: v for k, v in request.args.items() if k != "page"}
+        return render_template("tickets/index.html", tickets=rows, form=form, topics=topics, total=total,
+                               args=args, page=page, pages=max((total + PAGE_SIZE - 1) // PAGE_SIZE, 1),
+                               **template_args)
 
     @bp.route("/new", methods=["GET", "POST"])
     def new():

@@ -6,7 +6,7 @@ from flask_babel import lazy_gettext as _l
 from flask_wtf import FlaskForm
 from flask_wtf.file import MultipleFileField
 from wtforms import BooleanField, SelectField, StringField, TextAreaField
-from wtforms.validators import DataRequired, Length, ValidationError
+from wtforms.validators import DataRequired, Length, Optional, ValidationError
 
 from models.tickets import Priority
 from services.uploads import stored_file_from_upload
@@ -27,6 +27,20 @@ class AttachmentsMixin:
         if len(uploads) > limit:
             raise ValidationError(_l("Attach at most %(count)s files.", count=limit))
         self.stored_files = [stored_file_from_upload(upload) for upload in uploads]
+
+
+class TicketFilterForm(FlaskForm):
+    """The list's filters, in the URL (GET) so that a filtered list can be bookmarked.
+    The view fills the topics (request types or service categories) and supply points."""
+
+    class Meta:
+        csrf = False
+
+    search = StringField(_l("Number or words of the subject"), validators=[Optional(), Length(max=100)])
+    state = SelectField(_l("State"), default="all", choices=[
+        ("all", _l("All")), ("open", _l("Open")), ("done", _l("Resolved and closed"))])
+    topic = SelectField(_l("Type"), choices=[], validators=[Optional()])
+    supply_point = SelectField(_l("Supply point"), choices=[], validators=[Optional()])
 
 
 class RequestForm(AttachmentsMixin, FlaskForm):

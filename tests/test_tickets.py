@@ -275,3 +275,49 @@ def test_a_routing_rule_must_name_what_it_routes_and_where(desk, client):
     assert response.status_code == 302
     assert db.session.scalar(select(db.func.count(RoutingRule.id))) == before + 1
     assert client.get("/admin/tickets/").status_code == 200
+
+
+def test_the_lists_filter_by_state_topic_supply_point_and_words(desk, client):
+    client.sign_in("vedouci@example.com", PASSWORD)
+    second_point = make_supply_point(desk["user"].customer, identifier="859182400102646743")
+    meter = _file_service(client, desk, subject="Elektroměr nesvítí")
+    breaker = client.post_form("/service/new", {
+        "service_category": str(desk["check"].id), "supply_point": str(second_point.id), "priority": "normal",
+        "subject": "Kontrola jističe 100% výkonu", "text": "Prosíme o kontrolu."})
+    breaker = db.session.get(Ticket, int(breaker.headers["Location"].rsplit("/", 1)[1]))
+    done = _file_service(client, desk, subject="Vyřešená věc")
+    done.state = TicketState.RESOLVED
+    db.session.commit()
+
+    def shown(query: str) -> set[str]:
+        page = client.get(f"/service/?{query}")
+        assert page.status_code == 200
+        html = page.get_data(as_text=True)
+        return {t.reference for t in (meter, breaker, done) if t.reference in html}
+
+    assert shown("") == {meter.reference, breaker.reference, done.reference}
+    assert shown("state=open") == {meter.reference, breaker.reference}
+    assert shown("state=done") == {done.reference}
+    assert shown(f"topic={desk['check'].id}") == {breaker.reference}
+    assert shown(f"supply_point={second_point.id}") == {breaker.reference}
+    assert shown("search=nesvítí") == {meter.reference}
+    assert shown(f"search={breaker.reference}") == {breaker.reference}
+    assert shown(f"search={done.id}") == {done.reference}
+    assert shown("search=100%25") == {breaker.reference}  # a % is a character, not a wildcard
+    page = client.get(f"/service/?supply_point={second_point.id}&state=open").get_data(as_text=True)
+    assert "Kontrola" in page and "Found: 1" in page
+
+    # Another customer's supply point or a made-up state is refused next to its field and filters nothing.
+    other_point = make_supply_point(make_customer(name="Cizí"), identifier="859182400110224391")
+    for query in (f"supply_point={other_point.id}", "state=everything"):
+        page = client.get(f"/service/?{query}").get_data(as_text=True)
+        assert 'class="invalid-feedback d-block"' in page and "Not a valid choice" in page
+        assert all(t.reference in page for t in (meter, breaker, done))
+
+    # Requests are filtered by their type; they have no supply point filter.
+    client.post_form("/requests/new", {"request_type": str(desk["question"].id), "subject": "Dotaz na smlouvu",
+                                       "text": "Kdy končí?"})
+    page = client.get(f"/requests/?topic={desk['complaint'].id}").get_data(as_text=True)
+    assert "Dotaz na smlouvu" not in page and "Nothing matches the filter." in page
+    page = client.get(f"/requests/?topic={desk['question'].id}").get_data(as_text=True)
+    assert "Dotaz na smlouvu" in page and 'name="supply_point"' not in page
