@@ -44,6 +44,10 @@ class Defaults:
     OUTBOX_SEND_AFTER_REQUEST = True
     RATELIMIT_STORAGE_URI = "memory://"
     RATELIMIT_HEADERS_ENABLED = False
+    # Per-user limits on what a customer sends (services/limits.py): far above what a person
+    # does, low enough that a script cannot flood the back office or the outbox.
+    ACTION_LIMITS = {"reading": "100 per hour", "ticket": "20 per hour", "reply": "60 per hour",
+                     "change": "20 per hour", "invite": "20 per hour"}
     PORTAL_BASE_URL = "http://127.0.0.1:5000"
     SUPPLIER_NAME = "Energie Praha a.s."
     SUPPLIER_ADDRESS = ("Vinohradská 2828/151", "130 00 Praha 3")

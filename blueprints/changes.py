@@ -20,6 +20,7 @@ from models.changes import ChangeKind, ChangeRequest
 from services import changes
 from services.access import PortalBlueprint, acting_user, visible, visible_or_404
 from services.downloads import send_stored_file
+from services.limits import action_limit
 
 bp = PortalBlueprint("changes", __name__, url_prefix="/changes", module="changes")
 
@@ -46,6 +47,7 @@ def index():
 
 
 @bp.route("/new/<kind>", methods=["GET", "POST"])
+@action_limit("change")
 def new(kind):
     customer = acting_user().customer
     if kind not in _kinds_for(customer):

@@ -28,6 +28,7 @@ from services.access import PortalBlueprint, acting_user, visible, visible_or_40
 from services.downloads import send_bytes, send_stored_file
 from services.i18n import money
 from services.invoice_pdf import stored_pdf, vat_recap
+from services.limits import action_limit
 
 bp = PortalBlueprint("invoices", __name__, url_prefix="/invoices", module="invoices")
 PAGE_SIZE = 20
@@ -118,6 +119,7 @@ def advance_calendar_pdf_download(schedule_id):
 
 
 @bp.route("/advances/<int:schedule_id>/change", methods=["GET", "POST"])
+@action_limit("change")
 def change_advance(schedule_id):
     """Ask for another advance amount: we show what the consumption and prices suggest,
     refuse less than the fixed charges, and the back office decides."""

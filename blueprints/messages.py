@@ -14,6 +14,7 @@ from models.tickets import Priority, Ticket, TicketKind
 from services import messages, routing, tickets
 from services.access import PortalBlueprint, acting_user, visible, visible_or_404
 from services.downloads import send_stored_file
+from services.limits import action_limit
 
 bp = PortalBlueprint("messages", __name__, url_prefix="/messages", module="messages")
 PAGE_SIZE = 20
@@ -50,6 +51,7 @@ def attachment(recipient_id):
 
 
 @bp.route("/<int:recipient_id>/reply", methods=["POST"])
+@action_limit("reply")
 def reply(recipient_id):
     recipient = visible_or_404(MessageRecipient, recipient_id)
     message = recipient.message

@@ -15,6 +15,7 @@ from models.metering import Meter, MeterReading, SupplyPoint
 from services import consumption, readings
 from services.access import PortalBlueprint, acting_user, visible, visible_or_404
 from services.downloads import send_stored_file
+from services.limits import action_limit
 
 bp = PortalBlueprint("readings", __name__, url_prefix="/readings", module="readings")
 HISTORY_ROWS = 60
@@ -64,6 +65,7 @@ def _meter_for_self_reading(point_id: int, meter_id: int) -> tuple[SupplyPoint, 
 
 
 @bp.route("/<int:point_id>/meters/<int:meter_id>/new", methods=["GET", "POST"])
+@action_limit("reading")
 def new(point_id, meter_id):
     point, meter = _meter_for_self_reading(point_id, meter_id)
     unit = readings.unit_of(point)

@@ -17,6 +17,7 @@ from models.tickets import Priority, RequestType, ServiceCategory, Ticket, Ticke
 from services import tickets
 from services.access import PortalBlueprint, acting_user, visible, visible_or_404
 from services.downloads import send_stored_file
+from services.limits import action_limit
 
 PAGE_SIZE = 20
 FILTERS = {"open": tickets.OPEN_STATES, "done": (TicketState.RESOLVED, TicketState.CLOSED)}
@@ -78,6 +79,7 @@ def ticket_blueprint(kind: str, module: str, url_prefix: str) -> PortalBlueprint
                                **template_args)
 
     @bp.route("/new", methods=["GET", "POST"])
+    @action_limit("ticket")
     def new():
         customer = acting_user().customer
         form = _new_form(kind)
@@ -109,6 +111,7 @@ def ticket_blueprint(kind: str, module: str, url_prefix: str) -> PortalBlueprint
         return _detail_page(_ticket(ticket_id), ReplyForm())
 
     @bp.route("/<int:ticket_id>/reply", methods=["POST"])
+    @action_limit("reply")
     def reply(ticket_id):
         ticket = _ticket(ticket_id)
         form = ReplyForm()
@@ -127,6 +130,7 @@ def ticket_blueprint(kind: str, module: str, url_prefix: str) -> PortalBlueprint
         return _customer_state_change(_ticket(ticket_id), TicketState.CLOSED, _("Closed. Thank you."))
 
     @bp.route("/<int:ticket_id>/reopen", methods=["POST"])
+    @action_limit("reply")
     def reopen(ticket_id):
         ticket = _ticket(ticket_id)
         if not tickets.may_reopen(ticket):

@@ -13,6 +13,7 @@ from models.metering import SupplyPoint
 from models.users import PortalUser, PortalUserRight, PortalUserState
 from services import audit
 from services.access import PortalBlueprint, acting_user, visible, visible_or_404
+from services.limits import action_limit
 
 bp = PortalBlueprint("users", __name__, url_prefix="/account/users", account_admin=True)
 
@@ -44,6 +45,7 @@ def index():
 
 
 @bp.route("/invite", methods=["GET", "POST"])
+@action_limit("invite")
 def invite():
     form = InviteForm()
     points = _prepare(form)
