@@ -14,6 +14,7 @@ import itertools
 from flask import current_app
 from flask_login import current_user
 
+from config import Defaults
 from extensions import limiter
 
 DONE = (301, 302, 303)
@@ -24,10 +25,15 @@ def _user_key() -> str:
     return f"portal-user:{current_user.get_id()}"
 
 
+def _limit_of(action: str) -> str:
+    # An operator's ACTION_LIMITS may name only the actions it changes.
+    return current_app.config.get("ACTION_LIMITS", {}).get(action) or Defaults.ACTION_LIMITS[action]
+
+
 def action_limit(action: str):
     """Decorate a portal view (below its route) that does `action` on POST."""
     limit = limiter.shared_limit(
-        lambda: current_app.config["ACTION_LIMITS"][action], scope=f"action:{action}", key_func=_user_key,
+        lambda: _limit_of(action), scope=f"action:{action}", key_func=_user_key,
         methods=["POST"], exempt_when=lambda: not current_user.is_authenticated,
         deduct_when=lambda response: response.status_code in DONE)
 
