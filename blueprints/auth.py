@@ -12,7 +12,7 @@ from forms.auth import SignInForm
 from forms.profile import ForgottenPasswordForm, ResetPasswordForm, SecondFactorForm
 from models.base import utcnow
 from models.users import PortalUser, PortalUserState
-from services import audit, password_reset, two_factor
+from services import account_notices, audit, password_reset, two_factor
 from services.access import PortalBlueprint
 from services.safe_redirect import safe_next
 from services.sessions import end_session, start_session
@@ -130,6 +130,7 @@ def reset_password(token):
         user.failed_sign_ins = 0
         user.locked_until = None
         audit.record("password_reset", user, actor=user)
+        account_notices.notify(user, "password_reset")
         db.session.commit()
         flash(_("Your new password is set. Sign in with it."), "success")
         return redirect(url_for("auth.sign_in"))

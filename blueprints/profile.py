@@ -8,7 +8,7 @@ from flask_login import current_user
 from extensions import db
 from forms.profile import ChangePasswordForm, ConfirmForm, DisableTwoFactorForm, EnableTwoFactorForm
 from models.base import utcnow
-from services import audit, two_factor
+from services import account_notices, audit, two_factor
 from services.access import PortalBlueprint, accounts_of
 from services.sessions import end_session, start_session
 
@@ -26,6 +26,7 @@ def index():
             user.set_password(form.new_password.data)
             user.session_version += 1  # other devices are signed out
             audit.record("password_changed", user)
+            account_notices.notify(user, "password_changed")
             db.session.commit()
             start_session(user)
             flash(_("Your password has been changed. Other devices have been signed out."), "success")
@@ -79,6 +80,7 @@ def two_factor_setup():
             user.totp_enabled_at = utcnow()
             codes = two_factor.new_recovery_codes(user)
             audit.record("two_factor_enabled", user)
+            account_notices.notify(user, "two_factor_enabled")
             db.session.commit()
             session.pop("totp_enrolment", None)
             return render_template("profile/recovery_codes.html", codes=codes)
@@ -98,6 +100,7 @@ def two_factor_off():
             user.totp_enabled_at = None
             user.recovery_codes.clear()
             audit.record("two_factor_disabled", user)
+            account_notices.notify(user, "two_factor_disabled")
             db.session.commit()
             flash(_("Two-factor sign-in is off."), "info")
             return redirect(url_for("profile.index"))

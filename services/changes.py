@@ -14,7 +14,7 @@ from extensions import db
 from models.base import utcnow
 from models.changes import ChangeKind, ChangeRequest, ChangeRequestField, ChangeState
 from models.tickets import Task, TaskState, TaskTopic
-from services import advances, audit, routing
+from services import account_notices, advances, audit, routing
 from services.links import portal_url
 from services.outbox import queue_email
 
@@ -135,8 +135,9 @@ def confirm_email(token: str) -> ChangeRequest | None:
 
 
 def _create_review_task(request: ChangeRequest) -> None:
-    routing.delegate(f"{_('Change request')} #{request.id}: {KIND_LABELS[ChangeKind(request.kind)]}",
-                     TaskTopic.CHANGE_REQUEST, request.id, due_at=utcnow() + timedelta(days=REVIEW_DAYS))
+    with force_locale(current_app.config["BACKOFFICE_LOCALE"]):  # a title staff read, stored once
+        title = _("Change request #%(id)s: %(kind)s", id=request.id, kind=KIND_LABELS[ChangeKind(request.kind)])
+    routing.delegate(title, TaskTopic.CHANGE_REQUEST, request.id, due_at=utcnow() + timedelta(days=REVIEW_DAYS))
 
 
 def conflicts(request: ChangeRequest) -> list[str]:
@@ -166,6 +167,10 @@ def approve(request: ChangeRequest, staff, version: int, *, confirm_conflicts: b
         _apply_advance_amount(request, staff)
     else:
         _apply_customer_fields(request, staff)
+    if request.kind == ChangeKind.EMAIL:
+        field = request.fields[0]
+        account_notices.notify_old_email(field.old_value, field.new_value, customer.number,
+                                         getattr(request.author, "locale", None))
     audit.record("change_approved", request, actor=staff, customer_id=customer.id)
     _notify(request)
 

@@ -111,6 +111,7 @@ def test_a_new_email_is_confirmed_by_a_link_before_review(client, business_user)
     assert db.session.get(ChangeRequest, request_id).state == ChangeState.CONFIRMING_EMAIL
     mail = db.session.scalars(select(OutgoingEmail).where(OutgoingEmail.recipient == "nova@example.com")).one()
     link = re.search(r"http://localhost(/changes/confirm-email/\S+)", mail.body_text).group(1)
+    old_email = db.session.get(Customer, business_user.customer_id).email
     client.get(link)
     db.session.expire_all()
     assert db.session.get(ChangeRequest, request_id).state == ChangeState.IN_REVIEW
@@ -120,6 +121,9 @@ def test_a_new_email_is_confirmed_by_a_link_before_review(client, business_user)
     assert decide_change(client, request_id, approve="1").status_code == 302
     db.session.expire_all()
     assert db.session.get(Customer, business_user.customer_id).email == "nova@example.com"
+    # The old address hears where the contact e-mail went: the new one may be an intruder's.
+    notice = db.session.scalars(select(OutgoingEmail).where(OutgoingEmail.recipient == old_email)).one()
+    assert "has just been changed from this address to nova@example.com" in notice.body_text
 
 
 def test_a_conflict_needs_confirmation_and_concurrent_decisions_cannot_both_win(app, client, business_user):
@@ -246,3 +250,16 @@ def test_other_change_with_an_attachment_checked_by_content(client, business_use
     other = make_portal_user(email="petr@example.com")
     client.post_form("/sign-out", page="/")
     assert_only_owner_sees(client, f"/changes/{request_id}/attachment", business_user, other, PASSWORD)
+
+
+def test_the_review_task_is_titled_in_the_back_offices_language(client, business_user):
+    from models.tickets import Task
+    from models.users import Team
+
+    db.session.add(Team(name="Podpora", is_default=True, members=[make_staff("clerk", email="clerk@example.com")]))
+    db.session.commit()
+    client.sign_in("jana@example.com", PASSWORD)  # she reads the portal in English
+    request_id = _ask(client, "phone", VALID["phone"])
+    task = db.session.scalars(select(Task)).one()
+    assert task.title == f"Požadavek na změnu č. {request_id}: Telefon"
+    assert task.assignee.email == "clerk@example.com"

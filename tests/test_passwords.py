@@ -38,6 +38,8 @@ def test_forgotten_password_by_an_emailed_single_use_link(client):
     response = client.post_form(link, {"new_password": NEW, "confirm_password": NEW})
     assert response.headers["Location"] == "/sign-in"
     assert client.sign_in("jana@example.com", NEW).status_code == 302
+    [notice] = _account_notices("jana@example.com")
+    assert "A new password has just been set" in notice.body_text
     # The link works once only.
     assert client.get(link).headers["Location"] == "/forgotten-password"
 
@@ -74,9 +76,19 @@ def test_change_password_checks_the_current_one(client):
     page = client.post_form("/profile/", {"current_password": PASSWORD, "new_password": NEW,
                                           "confirm_password": "different"}).get_data(as_text=True)
     assert "The two passwords are not the same." in page
+    assert _account_notices("jana@example.com") == []  # refused changes tell nobody
     response = client.post_form("/profile/", {"current_password": PASSWORD, "new_password": NEW, "confirm_password": NEW})
     assert response.status_code == 302
     assert client.get("/").status_code == 200  # this session goes on
+    # The owner hears of it, with what to do if it was not them.
+    [notice] = _account_notices("jana@example.com")
+    assert "password of your customer portal account has just been changed" in notice.body_text
+    assert "If it was not you" in notice.body_text and "/forgotten-password" in notice.body_text
+
+
+def _account_notices(recipient: str) -> list[OutgoingEmail]:
+    return db.session.scalars(select(OutgoingEmail).where(
+        OutgoingEmail.recipient == recipient, OutgoingEmail.subject == "A change of your customer portal account")).all()
 
 
 def test_sign_out_everywhere_ends_other_sessions(app, client):

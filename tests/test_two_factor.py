@@ -7,6 +7,7 @@ from sqlalchemy import select
 from extensions import db
 from factories import PASSWORD, make_portal_user
 from models.audit import AuditEntry
+from models.outbox import OutgoingEmail
 from models.users import PortalUser
 
 
@@ -64,3 +65,6 @@ def test_turning_it_off_needs_the_password(client):
     user = db.session.scalars(select(PortalUser)).one()
     db.session.refresh(user)
     assert not user.has_two_factor and user.recovery_codes == []
+    notices = db.session.scalars(select(OutgoingEmail.body_text).where(OutgoingEmail.recipient == "jana@example.com")
+                                 .order_by(OutgoingEmail.id)).all()
+    assert [("turned on" in text, "turned off" in text) for text in notices] == [(True, False), (False, True)]
