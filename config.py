@@ -65,6 +65,9 @@ class Defaults:
     # How long after a ticket is resolved the customer may re-open it.
     TICKET_REOPEN_DAYS = 14
     TICKET_MAX_ATTACHMENTS = 5
+    # Staff sign in with a code from an authenticator app too (enrolled at the first sign-in).
+    # None: required in production only, so that the demo and development accounts work as they are.
+    STAFF_TWO_FACTOR_REQUIRED = None
     # The language of e-mails to staff (staff accounts have no language of their own).
     BACKOFFICE_LOCALE = "cs"
     PREFERRED_URL_SCHEME = "http"
@@ -117,6 +120,8 @@ def load_config(app, overrides: dict | None = None) -> None:
     app.config["SQLALCHEMY_DATABASE_URI"] = url
 
     production = app.config["ENV_NAME"] == "production"
+    if app.config["STAFF_TWO_FACTOR_REQUIRED"] is None:
+        app.config["STAFF_TWO_FACTOR_REQUIRED"] = production
     if production:
         _check_production(app)
         app.config.setdefault("SESSION_COOKIE_SECURE", True)

@@ -1,20 +1,49 @@
 """The back office's home page and its own staff sign-in."""
 from __future__ import annotations
 
-from flask import flash, redirect, request, url_for
+from flask import current_app, flash, redirect, request, session, url_for
 from flask_admin import AdminIndexView, expose
 from flask_babel import gettext as _
 
 from admin_views.security import StaffAccessMixin
 from extensions import db, limiter
-from forms.staff import StaffSignInForm
+from forms.staff import StaffCodeForm, StaffSignInForm
 from models.base import utcnow
 from models.users import StaffUser
-from services import audit
+from services import audit, two_factor
 from services.access import is_staff_user
 from services.safe_redirect import safe_next
 from services.sessions import end_session, start_session
 from services.sign_in import check_password
+
+PENDING = "pending_staff_sign_in"
+SECOND_FACTOR_SECONDS = 300
+SECOND_FACTOR_TRIES = 5
+
+
+def _pending_user() -> StaffUser | None:
+    """The staff member whose password was right a moment ago, while the sign-in is fresh."""
+    pending = session.get(PENDING)
+    user = db.session.get(StaffUser, pending["user"]) if pending else None
+    if (user is None or not user.active or pending["version"] != user.session_version
+            or utcnow().timestamp() - pending["at"] > SECOND_FACTOR_SECONDS):
+        session.pop(PENDING, None)
+        return None
+    return user
+
+
+def _one_more_wrong_code(user: StaffUser) -> bool:
+    """Count a wrong code; after a few the password is asked for again. False then."""
+    pending = session[PENDING]
+    pending["tries"] += 1
+    audit.record("staff_second_factor_failed", user, actor=user.email)
+    db.session.commit()
+    if pending["tries"] >= SECOND_FACTOR_TRIES:
+        session.pop(PENDING, None)
+        flash(_("Too many wrong codes. Sign in again."), "error")
+        return False
+    session[PENDING] = pending
+    return True
 
 
 class BackOfficeHome(StaffAccessMixin, AdminIndexView):
@@ -34,15 +63,62 @@ class BackOfficeHome(StaffAccessMixin, AdminIndexView):
             email = form.email.data.strip().lower()
             user, password_ok = check_password(StaffUser, email, form.password.data)
             if user and password_ok and user.active:
-                user.last_sign_in_at = utcnow()
-                audit.record("staff_sign_in", user, actor=user)
-                db.session.commit()
-                start_session(user)
-                return redirect(safe_next(request.args.get("next")) or url_for("admin.index"))
+                target = safe_next(request.args.get("next")) or url_for("admin.index")
+                if user.has_two_factor or current_app.config["STAFF_TWO_FACTOR_REQUIRED"]:
+                    session[PENDING] = {"user": user.id, "version": user.session_version,
+                                        "at": int(utcnow().timestamp()), "next": target, "tries": 0}
+                    return redirect(url_for(".second_factor" if user.has_two_factor else ".enrol_two_factor"))
+                return self._complete_sign_in(user, target)
             audit.record("staff_sign_in_failed", details={"email": email[:254]}, actor=email[:254])
             db.session.commit()
             flash(_("The e-mail or password is not right, or the account is not active."), "error")
         return self.render("admin/sign_in.html", form=form)
+
+    @expose("/sign-in/code", methods=["GET", "POST"])
+    @limiter.limit("20 per minute", methods=["POST"])
+    def second_factor(self):
+        """The second step: a code from the authenticator app."""
+        user = _pending_user()
+        if user is None or not user.has_two_factor:
+            return redirect(url_for(".sign_in"))
+        form = StaffCodeForm()
+        if form.validate_on_submit():
+            if two_factor.code_is_valid(user.totp_secret, form.code.data):
+                return self._complete_sign_in(user, session[PENDING]["next"])
+            if not _one_more_wrong_code(user):
+                return redirect(url_for(".sign_in"))
+            form.code.errors.append(_("The code is not right. Check the time on your phone and try again."))
+        return self.render("admin/second_factor.html", form=form)
+
+    @expose("/sign-in/set-up-code", methods=["GET", "POST"])
+    @limiter.limit("20 per minute", methods=["POST"])
+    def enrol_two_factor(self):
+        """First sign-in where codes are required: the app is set up before the back office opens.
+        The new secret stays in the pending sign-in until a code proves the app has it."""
+        user = _pending_user()
+        if user is None or user.has_two_factor:
+            return redirect(url_for(".sign_in"))
+        pending = session[PENDING]
+        secret = pending.setdefault("secret", two_factor.new_secret())
+        session[PENDING] = pending
+        form = StaffCodeForm()
+        if form.validate_on_submit():
+            if two_factor.code_is_valid(secret, form.code.data):
+                user.totp_secret = secret
+                audit.record("staff_two_factor_enabled", user, actor=user)
+                return self._complete_sign_in(user, pending["next"])
+            if not _one_more_wrong_code(user):
+                return redirect(url_for(".sign_in"))
+            form.code.errors.append(_("The code is not right. Check the time on your phone and try again."))
+        uri = two_factor.provisioning_uri(secret, user.email)
+        return self.render("admin/two_factor_enrol.html", form=form, secret=secret, qr=two_factor.qr_data_uri(uri))
+
+    def _complete_sign_in(self, user: StaffUser, target: str):
+        user.last_sign_in_at = utcnow()
+        audit.record("staff_sign_in", user, actor=user)
+        db.session.commit()
+        start_session(user)  # a new session: the pending sign-in goes with the old one
+        return redirect(target)
 
     @expose("/sign-out", methods=["POST"])
     def sign_out(self):
@@ -55,6 +131,6 @@ class BackOfficeHome(StaffAccessMixin, AdminIndexView):
 
     def _handle_view(self, name, **kwargs):
         # Sign-in and sign-out must answer to people who are not signed in yet.
-        if name in ("sign_in", "sign_out"):
+        if name in ("sign_in", "second_factor", "enrol_two_factor", "sign_out"):
             return None
         return super()._handle_view(name, **kwargs)

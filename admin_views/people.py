@@ -1,13 +1,16 @@
 """Customers, their portal users, staff and teams."""
 from __future__ import annotations
 
-from flask import url_for
-from flask_babel import lazy_gettext as _l
+from flask import flash, url_for
+from flask_admin.actions import action
+from flask_babel import gettext as _, lazy_gettext as _l
 from markupsafe import Markup
+from sqlalchemy import select
 from wtforms import SelectMultipleField
 
 from admin_views.base import StaffModelView
 from admin_views.credential_letters import CredentialLettersMixin
+from extensions import db
 from forms.users import MODULE_LABELS
 from models.customers import Customer
 from models.users import PortalUser, PortalUserRight, StaffRole, StaffUser, Team
@@ -58,10 +61,24 @@ class PortalUserView(StaffModelView):
 
 class StaffUserView(StaffModelView):
     roles = (StaffRole.ADMINISTRATOR,)
-    column_list = ("email", "name", "role", "teams", "active", "absent", "is_supervisor", "last_sign_in_at")
+    column_list = ("email", "name", "role", "teams", "active", "absent", "is_supervisor", "has_two_factor",
+                   "last_sign_in_at")
+    column_labels = {"has_two_factor": _l("Two-factor sign-in")}
     column_searchable_list = ("email", "name")
     column_filters = ("role", "active", "absent")
     form_excluded_columns = StaffModelView.form_excluded_columns + ("session_version", "last_sign_in_at")
+
+    @action("reset_two_factor", _l("Reset two-factor sign-in (lost phone)"),
+            _l("The selected people are signed out and set up two-factor sign-in again at their next sign-in. "
+               "Continue?"))
+    def action_reset_two_factor(self, ids):
+        people = db.session.scalars(select(StaffUser).where(StaffUser.id.in_([int(i) for i in ids]))).all()
+        for person in people:
+            person.totp_secret = None
+            person.session_version += 1  # whoever holds the lost phone and a session is out
+            audit.record("staff_two_factor_reset", person)
+        db.session.commit()
+        flash(_("Two-factor sign-in was reset for %(count)s people.", count=len(people)), "success")
 
 
 class TeamView(StaffModelView):

@@ -17,6 +17,14 @@ class StaffSignInForm(FlaskForm):
     )
 
 
+class StaffCodeForm(FlaskForm):
+    code = StringField(
+        _l("Code shown in the app"),
+        validators=[DataRequired(_l("Enter the six-digit code from the app.")), Length(max=10)],
+        render_kw={"autocomplete": "one-time-code", "inputmode": "numeric"},
+    )
+
+
 class CancelInvoiceForm(FlaskForm):
     reason = TextAreaField(_l("Reason for the correction (printed on the credit note)"), validators=[
         DataRequired(_l("Say why the invoice is cancelled.")), Length(max=500)])

@@ -227,6 +227,10 @@ class StaffUser(PasswordMixin, UserMixin, TimestampMixin, db.Model):
     def has_role(self, *roles: str) -> bool:
         return self.role == StaffRole.ADMINISTRATOR or self.role in roles
 
+    @property
+    def has_two_factor(self) -> bool:
+        return bool(self.totp_secret)
+
     def __str__(self) -> str:
         return self.name
 
