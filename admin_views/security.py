@@ -2,10 +2,10 @@
 Customers never reach the back office; anonymous visitors are sent to staff sign-in."""
 from __future__ import annotations
 
-from flask import abort, redirect, request, url_for
+from flask import redirect, request, url_for
 from flask_login import current_user
 
-from services.access import is_staff_user
+from services.access import deny, is_staff_user
 
 
 class StaffAccessMixin:
@@ -23,4 +23,6 @@ class StaffAccessMixin:
     def inaccessible_callback(self, name, **kwargs):
         if not current_user.is_authenticated:
             return redirect(url_for("admin.sign_in", next=request.full_path.rstrip("?")))
-        abort(404 if not is_staff_user() else 403)
+        if not is_staff_user():
+            deny("not_staff")
+        deny("no_role", 403, view=getattr(self, "endpoint", None))

@@ -6,15 +6,18 @@ another customer (or outside the user's rights) therefore simply does not exist 
 the view: it answers 404, whatever the URL or the form says."""
 from __future__ import annotations
 
+import logging
 from dataclasses import dataclass
 
-from flask import Blueprint, abort, flash, has_request_context, redirect, request, session, url_for
+from flask import Blueprint, abort, flash, g, has_request_context, redirect, request, session, url_for
 from flask_babel import gettext as _
 from flask_login import current_user
 from sqlalchemy import select
 
 from extensions import db
 from models.users import PortalUser, PortalUserState, StaffUser
+
+log = logging.getLogger("portal")
 
 
 @dataclass(frozen=True)
@@ -98,8 +101,35 @@ def visible(model, *criteria):
 def visible_or_404(model, record_id, *criteria):
     record = db.session.scalars(visible(model, model.id == record_id, *criteria)).first()
     if record is None:
-        abort(404)
+        # Only on this path: does it exist for somebody else? Then it is a denial worth a trace.
+        existing = db.session.get(model, record_id)
+        if existing is None:
+            abort(404)
+        deny("not_visible", record=f"{model.__name__}#{record_id}", owner=getattr(existing, "customer_id", None))
     return record
+
+
+def deny(reason: str, code: int = 404, **details):
+    """Refuse the request and leave a trace in the audit log: who tried what, from where
+    (SECURITY.md #22). The entry is written by the error page (`record_denial`) after the
+    request's own unfinished changes are rolled back."""
+    g.access_denied = {"reason": reason, "method": request.method, "path": request.path[:300], **details}
+    abort(code)
+
+
+def record_denial() -> None:
+    details = g.pop("access_denied", None)
+    if details is None:
+        return
+    from services import audit
+
+    try:
+        db.session.rollback()
+        audit.record("access_denied", details=details)
+        db.session.commit()
+    except Exception:  # noqa: BLE001 - the error page must still be shown
+        db.session.rollback()
+        log.exception("could not record an access denial: %s", details)
 
 
 # POSTs that stay allowed in read-only access: they change only the person's own session.
@@ -133,7 +163,7 @@ class PortalBlueprint(Blueprint):
         if not current_user.is_authenticated:
             return redirect(url_for("auth.sign_in", next=request.full_path.rstrip("?")))
         if not is_portal_user():
-            abort(404)
+            deny("not_a_customer")
         if current_scope().closed:
             from services.sessions import end_session
 
@@ -141,9 +171,9 @@ class PortalBlueprint(Blueprint):
             flash(_("Access to the portal ended with your contract. Contact us if you need anything."), "info")
             return redirect(url_for("auth.sign_in"))
         if self.module and not current_scope().may(self.module):
-            abort(404)
+            deny("no_module_right", module=self.module)
         if self.account_admin and (not acting_user().is_account_admin or current_scope().read_only):
-            abort(404)
+            deny("not_account_admin")
         if current_scope().read_only and request.method == "POST" and request.endpoint not in READ_ONLY_POSTS:
-            abort(404)
+            deny("read_only")
         return None

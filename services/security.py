@@ -69,6 +69,9 @@ def init_app(app) -> None:
     @app.errorhandler(HTTPException)
     def http_error(error):
         code = error.code or 500
+        from services.access import record_denial
+
+        record_denial()
         if code not in ERROR_TITLES:
             return error
         return render_error(code), code

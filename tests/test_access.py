@@ -118,7 +118,7 @@ def test_signed_in_customers_never_reach_the_back_office(client, app):
     assert client.get("/admin/").status_code == 404
     for rule in app.url_map.iter_rules():
         if rule.rule.startswith("/admin") and "GET" in rule.methods and not rule.arguments:
-            if rule.endpoint in {"admin.sign_in", "admin.static"}:
+            if rule.endpoint in {"admin.sign_in", "admin.second_factor", "admin.enrol_two_factor", "admin.static"}:
                 continue
             assert client.get(rule.rule).status_code in (403, 404), rule.rule
 
@@ -176,3 +176,44 @@ def test_a_limited_user_sees_only_the_advances_of_their_supply_points(make_app):
             login_user(user)
             seen = db.session.scalars(visible(Advance)).all()
             assert [a.schedule.supply_point_id for a in seen] == [mine.id]
+
+
+def test_denials_leave_a_trace_in_the_audit_log(client):
+    """Who tried what, from where (SECURITY.md #22); a page that does not exist is not a denial."""
+    import json
+
+    from models.audit import AuditEntry
+
+    owner, prober = make_portal_user(), make_portal_user(email="prober@example.com", modules=["invoices"])
+    point = make_supply_point(owner.customer, "859182400102993847")
+    client.sign_in(prober.email, PASSWORD)
+    assert client.get(f"/supply-points/{point.id}").status_code == 404  # no right to the module
+    assert client.get("/invoices/999999").status_code == 404  # nobody's
+    client.post_form("/sign-out", page="/")
+    clerk = make_staff("clerk", email="clerk.denied@example.com")
+    client.staff_sign_in(clerk.email, PASSWORD)
+    assert client.get("/admin/staff/").status_code == 403
+    assert client.get("/").status_code == 404
+
+    denials = db.session.scalars(select(AuditEntry).where(AuditEntry.action == "access_denied")
+                                 .order_by(AuditEntry.id)).all()
+    seen = [(entry.actor, json.loads(entry.details)["reason"], json.loads(entry.details)["path"]) for entry in denials]
+    assert seen == [("prober@example.com", "no_module_right", f"/supply-points/{point.id}"),
+                    ("clerk.denied@example.com", "no_role", "/admin/staff/"),
+                    ("clerk.denied@example.com", "not_a_customer", "/")]
+    assert all(entry.ip_address == "127.0.0.1" for entry in denials)
+
+
+def test_another_customers_record_is_a_denial_with_its_owner(client):
+    import json
+
+    from models.audit import AuditEntry
+
+    owner, prober = make_portal_user(), make_portal_user(email="prober2@example.com")
+    point = make_supply_point(owner.customer, "859182400102993847")
+    client.sign_in(prober.email, PASSWORD)
+    assert client.get(f"/supply-points/{point.id}").status_code == 404
+    entry = db.session.scalars(select(AuditEntry).where(AuditEntry.action == "access_denied")).one()
+    details = json.loads(entry.details)
+    assert details["record"] == f"SupplyPoint#{point.id}" and details["owner"] == owner.customer_id
+    assert entry.customer_id == prober.customer_id
