@@ -25,7 +25,7 @@ from services import (
     statement as statement_service,
 )
 from services.access import PortalBlueprint, acting_user, visible, visible_or_404
-from services.downloads import send_bytes, send_stored_file
+from services.downloads import csv_cell, send_bytes, send_stored_file
 from services.i18n import money
 from services.invoice_pdf import stored_pdf, vat_recap
 from services.limits import action_limit
@@ -74,8 +74,9 @@ def export():
     writer = csv.writer(out, delimiter=";")
     writer.writerow(["cislo", "druh", "vystaveno", "splatnost", "celkem", "uhrazeno", "stav", "variabilni_symbol"])
     for invoice in db.session.scalars(query.limit(10000)):
-        writer.writerow([invoice.number, invoice.kind, invoice.issued_on, invoice.due_on, invoice.total,
-                         invoice.amount_paid, invoice.state, invoice.variable_symbol])
+        writer.writerow([csv_cell(v) for v in (invoice.number, invoice.kind, invoice.issued_on, invoice.due_on,
+                                               invoice.total, invoice.amount_paid, invoice.state,
+                                               invoice.variable_symbol)])
     return send_bytes("\ufeff" + out.getvalue(), "text/csv", "faktury.csv")
 
 

@@ -101,11 +101,11 @@ def visible(model, *criteria):
 def visible_or_404(model, record_id, *criteria):
     record = db.session.scalars(visible(model, model.id == record_id, *criteria)).first()
     if record is None:
-        # Only on this path: does it exist for somebody else? Then it is a denial worth a trace.
-        existing = db.session.get(model, record_id)
-        if existing is None:
+        # Only on this path: does it exist for somebody else? Then it is a denial worth a trace
+        # (not naming the owner: the prober's own data export includes its audit entries).
+        if db.session.get(model, record_id) is None:
             abort(404)
-        deny("not_visible", record=f"{model.__name__}#{record_id}", owner=getattr(existing, "customer_id", None))
+        deny("not_visible", record=f"{model.__name__}#{record_id}")
     return record
 
 

@@ -19,6 +19,7 @@ from models.messaging import Message, MessageRecipient
 from models.metering import MeterReading, SupplyPoint
 from models.tickets import Ticket, TicketEntry
 from models.users import PortalUser
+from services.downloads import csv_cell
 
 # Columns never exported: secrets and internal bookkeeping.
 HIDDEN = {"password_hash", "totp_secret", "session_version", "version_id"}
@@ -73,6 +74,6 @@ def build_zip(customer) -> bytes:
             if rows:
                 writer = csv.DictWriter(text, fieldnames=list(rows[0]))
                 writer.writeheader()
-                writer.writerows(rows)
+                writer.writerows({k: csv_cell(v) for k, v in row.items()} for row in rows)
             archive.writestr(f"csv/{name}.csv", text.getvalue())
     return out.getvalue()

@@ -226,6 +226,23 @@ def test_my_data_is_a_zip_of_json_and_csv_without_secrets_or_other_customers(cli
     assert "password_hash" not in text and "scrypt" not in text and other.email not in text
 
 
+def test_my_data_csv_cells_never_run_as_spreadsheet_formulas(client, business_user):
+    import csv
+    import io
+    import zipfile
+
+    from services.downloads import csv_cell
+
+    assert [csv_cell(v) for v in ("=1+1", "+420", "-cmd|' /C calc'!A0", "@SUM(A1)", "-12.50", "Nová 5", 7)] == [
+        "'=1+1", "'+420", "'-cmd|' /C calc'!A0", "'@SUM(A1)", "-12.50", "Nová 5", 7]
+    client.sign_in("jana@example.com", PASSWORD)
+    response = client.post_form("/changes/new/other", {"reason": '=HYPERLINK("http://evil.example","klik")'})
+    assert response.status_code == 302
+    archive = zipfile.ZipFile(io.BytesIO(client.get("/account/my-data.zip").data))
+    rows = list(csv.DictReader(io.StringIO(archive.read("csv/change_requests.csv").decode())))
+    assert rows[0]["reason"] == "'=HYPERLINK(\"http://evil.example\",\"klik\")"
+
+
 def test_the_account_page_lists_the_users_for_the_administrator(client, business_user):
     make_portal_user(business_user.customer, email="kolega@example.com", modules=["invoices"])
     client.sign_in("jana@example.com", PASSWORD)
