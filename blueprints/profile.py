@@ -75,7 +75,9 @@ def two_factor_setup():
     session["totp_enrolment"] = secret
     form = EnableTwoFactorForm()
     if form.validate_on_submit():
-        if two_factor.code_is_valid(secret, form.code.data):
+        if not user.check_password(form.password.data):
+            form.password.errors.append(_("The password is not right."))
+        elif two_factor.code_is_valid(secret, form.code.data):
             user.totp_secret = secret
             user.totp_enabled_at = utcnow()
             codes = two_factor.new_recovery_codes(user)
@@ -84,7 +86,8 @@ def two_factor_setup():
             db.session.commit()
             session.pop("totp_enrolment", None)
             return render_template("profile/recovery_codes.html", codes=codes)
-        form.code.errors.append(_("The code is not right. Check the time on your phone and try again."))
+        else:
+            form.code.errors.append(_("The code is not right. Check the time on your phone and try again."))
     uri = two_factor.provisioning_uri(secret, user.email)
     return render_template("profile/two_factor_setup.html", form=form, secret=secret,
                            qr=two_factor.qr_data_uri(uri))

@@ -67,6 +67,12 @@ class EnableTwoFactorForm(FlaskForm):
         validators=[DataRequired(_l("Enter the six-digit code from the app.")), Length(max=10)],
         render_kw={"autocomplete": "one-time-code", "inputmode": "numeric"},
     )
+    # Asked again: someone at an unattended signed-in computer must not lock the owner out.
+    password = PasswordField(
+        _l("Your password"),
+        validators=[DataRequired(_l("Enter your password."))],
+        render_kw={"autocomplete": "current-password"},
+    )
 
 
 class DisableTwoFactorForm(FlaskForm):

@@ -15,9 +15,15 @@ def _enable(client):
     page = client.get("/profile/two-factor").get_data(as_text=True)
     assert 'src="data:image/svg+xml' in page
     secret = re.search(r'<code class="user-select-all">([A-Z2-7]+)</code>', page).group(1)
-    wrong = client.post_form("/profile/two-factor", {"code": "000000"}).get_data(as_text=True)
+    wrong_code = next(c for c in ("000000", "111111", "222222") if not pyotp.TOTP(secret).verify(c, valid_window=1))
+    wrong = client.post_form("/profile/two-factor", {"code": wrong_code, "password": PASSWORD}).get_data(as_text=True)
     assert "The code is not right." in wrong
-    page = client.post_form("/profile/two-factor", {"code": pyotp.TOTP(secret).now()}).get_data(as_text=True)
+    # The password is asked again, so a signed-in computer left alone cannot lock the owner out.
+    wrong = client.post_form("/profile/two-factor", {"code": pyotp.TOTP(secret).now(), "password": "nope"})
+    assert "The password is not right." in wrong.get_data(as_text=True)
+    assert not db.session.scalars(select(PortalUser)).one().has_two_factor
+    page = client.post_form("/profile/two-factor", {"code": pyotp.TOTP(secret).now(), "password": PASSWORD}
+                            ).get_data(as_text=True)
     codes = re.findall(r"<li>([0-9A-F]{6}-[0-9A-F]{6})</li>", page)
     assert len(codes) == 10
     return secret, codes
