@@ -56,6 +56,7 @@ def test_production_sets_secure_cookies(monkeypatch):
     monkeypatch.delenv("FLASK_DEBUG", raising=False)
     app = create_app({"SQLALCHEMY_DATABASE_URI": "postgresql://x@127.0.0.1/x"})
     assert app.config["SESSION_COOKIE_SECURE"] is True
+    assert app.config["STAFF_TWO_FACTOR_REQUIRED"] is True
     response = app.test_client().get("/sign-in")
     assert "Strict-Transport-Security" in response.headers
 

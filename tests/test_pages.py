@@ -20,6 +20,19 @@ def test_security_headers_on_portal_pages(client):
     assert response.headers["X-Request-Id"]
 
 
+def test_signed_in_pages_are_not_cached_and_vary_by_cookie(client):
+    """A shared proxy or the browser's back button must not show one person's page to another
+    (SECURITY.md #8); there is no debugger console (#21)."""
+    from factories import PASSWORD, make_portal_user
+
+    make_portal_user(email="cache@example.com")
+    client.sign_in("cache@example.com", PASSWORD)
+    response = client.get("/invoices/")
+    assert response.status_code == 200
+    assert "no-store" in response.headers["Cache-Control"] and "Cookie" in response.headers["Vary"]
+    assert client.get("/console").status_code == 404
+
+
 def test_not_found_page_in_both_languages(client):
     response = client.get("/no-such-page")
     assert response.status_code == 404
