@@ -124,3 +124,16 @@ def test_staff_set_a_portal_users_module_rights(client):
     db.session.expire_all()
     assert db.session.get(PortalUser, user.id).modules == {"invoices", "documents"}
     assert db.session.scalars(select(AuditEntry).where(AuditEntry.action == "rights_changed")).one()
+
+
+def test_a_page_size_in_the_url_is_capped_by_the_offered_sizes(client):
+    """Flask-Admin honours ?page_size= only from its own options, so a URL cannot ask the
+    database for a million rows at once."""
+    make_staff("administrator", email="pages@example.com")
+    db.session.add_all([AuditEntry(action=f"probe_{n}", actor="system", actor_kind="system") for n in range(130)])
+    db.session.commit()
+    client.staff_sign_in("pages@example.com", PASSWORD)
+    page = client.get("/admin/audit/?page_size=100000").get_data(as_text=True)
+    assert page.count('<td class="col-action">') == 20
+    page = client.get("/admin/audit/?page_size=100").get_data(as_text=True)
+    assert page.count('<td class="col-action">') == 100
