@@ -15,6 +15,8 @@ class AuditLogView(ReadOnlyModelView):
     column_searchable_list = ("actor", "action", "record_id")
     column_filters = ("actor_kind", "action", "record_type", "at")
     column_default_sort = ("at", True)
+    # The log only grows (every action and denial): no COUNT(*) over all of it on every page.
+    simple_list_pager = True
 
 
 class OutboxView(ReadOnlyModelView):
@@ -25,6 +27,7 @@ class OutboxView(ReadOnlyModelView):
     column_searchable_list = ("recipient", "subject")
     column_filters = ("state",)
     column_default_sort = ("created_at", True)
+    simple_list_pager = True  # one row per e-mail ever sent: no COUNT(*) on every page
 
 
 def register(admin, db):
