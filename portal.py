@@ -24,13 +24,14 @@ def create_app(config: dict | None = None) -> Flask:
     limiter.init_app(app)
 
     import models  # noqa: F401  (registers every table with the metadata)
-    from services import database, i18n, labels, security, sessions
+    from services import bad_input, database, i18n, labels, security, sessions
 
     database.configure_sqlite(app)
     i18n.init_app(app, babel)
     labels.init_app(app)
     sessions.init_app(app, login_manager)
     security.init_app(app)
+    bad_input.init_app(app)
 
     from blueprints import register_blueprints
 

@@ -15,6 +15,7 @@ from forms.messages import MessageForm
 from models.messaging import Message, MessageAudience, MessageRecipient
 from models.users import StaffRole, Team
 from services import delivery_note, messages
+from services.bad_input import page_number
 from services.downloads import send_bytes
 
 PAGE_SIZE = 50
@@ -31,7 +32,7 @@ class MessageDesk(StaffAccessMixin, BaseView):
 
     @expose("/")
     def index(self):
-        page = max(request.args.get("page", 1, type=int), 1)
+        page = page_number()
         sent = db.session.execute(
             select(Message, func.count(MessageRecipient.id), func.count(MessageRecipient.delivered_at),
                    func.count(MessageRecipient.read_at))
@@ -75,7 +76,7 @@ class MessageDesk(StaffAccessMixin, BaseView):
     def report(self, message_id):
         message = db.session.get(Message, message_id) or abort(404)
         shown = request.args.get("show", "not_delivered")
-        page = max(request.args.get("page", 1, type=int), 1)
+        page = page_number()
         recipients = db.session.scalars(
             select(MessageRecipient).where(MessageRecipient.message_id == message.id,
                    FILTERS.get(shown, FILTERS["not_delivered"]))

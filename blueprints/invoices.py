@@ -25,6 +25,7 @@ from services import (
     statement as statement_service,
 )
 from services.access import PortalBlueprint, acting_user, visible, visible_or_404
+from services.bad_input import page_number
 from services.downloads import csv_cell, send_bytes, send_stored_file
 from services.i18n import money
 from services.invoice_pdf import stored_pdf, vat_recap
@@ -56,7 +57,7 @@ def _filtered():
 @bp.route("/")
 def index():
     form, query = _filtered()
-    page = max(request.args.get("page", 1, type=int), 1)
+    page = page_number()
     total = db.session.scalar(select(func.count()).select_from(query.order_by(None).subquery()))
     invoices = db.session.scalars(query.limit(PAGE_SIZE).offset((page - 1) * PAGE_SIZE)).all()
     pages = max((total + PAGE_SIZE - 1) // PAGE_SIZE, 1)

@@ -2,7 +2,7 @@
 it marks it read), its attachment, and a reply that reaches the author's team as a request."""
 from __future__ import annotations
 
-from flask import abort, flash, redirect, render_template, request, url_for
+from flask import abort, flash, redirect, render_template, url_for
 from flask_babel import gettext as _
 from sqlalchemy import func, select
 from sqlalchemy.orm import joinedload
@@ -13,6 +13,7 @@ from models.messaging import Message, MessageRecipient
 from models.tickets import Priority, Ticket, TicketKind
 from services import messages, routing, tickets
 from services.access import PortalBlueprint, acting_user, visible, visible_or_404
+from services.bad_input import page_number
 from services.downloads import send_stored_file
 from services.limits import action_limit
 
@@ -23,7 +24,7 @@ PAGE_SIZE = 20
 @bp.route("/")
 def index():
     query = visible(MessageRecipient).join(Message, Message.id == MessageRecipient.message_id)
-    page = max(request.args.get("page", 1, type=int), 1)
+    page = page_number()
     total = db.session.scalar(select(func.count()).select_from(query.subquery()))
     rows = db.session.scalars(query.options(joinedload(MessageRecipient.message))
                               .order_by(Message.sent_at.desc(), MessageRecipient.id.desc())

@@ -16,6 +16,7 @@ from models.metering import SupplyPoint
 from models.tickets import Priority, RequestType, ServiceCategory, Ticket, TicketAttachment, TicketKind, TicketState
 from services import tickets
 from services.access import PortalBlueprint, acting_user, visible, visible_or_404
+from services.bad_input import page_number
 from services.downloads import send_stored_file
 from services.limits import action_limit
 
@@ -69,7 +70,7 @@ def ticket_blueprint(kind: str, module: str, url_prefix: str) -> PortalBlueprint
     def index():
         topics = _topics()
         form, query = _filtered(topics)
-        page = max(request.args.get("page", 1, type=int), 1)
+        page = page_number()
         total = db.session.scalar(select(func.count()).select_from(query.subquery()))
         rows = db.session.scalars(query.order_by(Ticket.created_at.desc(), Ticket.id.desc())
                                   .limit(PAGE_SIZE).offset((page - 1) * PAGE_SIZE)).all()

@@ -136,3 +136,4 @@ def test_throttled_and_failing_requests_have_pages_in_both_languages(make_app, l
         failed = app.test_client().get("/boom", headers=headers)
         assert failed.status_code == 500 and broken in failed.get_data(as_text=True)
         assert "secret internal detail" not in failed.get_data(as_text=True)
+
