@@ -2,23 +2,25 @@
 and an audit entry for every create, update and delete."""
 from __future__ import annotations
 
+from decimal import Decimal
+
 from flask_admin.actions import action
 from flask_admin.babel import lazy_gettext as admin_gettext
 from flask_admin.contrib.sqla import ModelView
 from flask_admin.contrib.sqla.filters import FilterConverter
 from flask_admin.contrib.sqla.form import AdminModelConverter
 from flask_admin.model.form import converts
-from flask_babel import gettext as _
+from flask_babel import gettext as _, lazy_gettext as _l
 from flask_wtf import FlaskForm
 from flask_wtf.form import _Auto
 from sqlalchemy import inspect
 from wtforms import fields as wtf_fields
-from wtforms.validators import ValidationError
+from wtforms.validators import NumberRange, ValidationError
 
 from admin_views.security import StaffAccessMixin
 from extensions import db
 from services import audit
-from services.bad_input import MAX_PAGE, is_record_id
+from services.bad_input import MAX_ID, MAX_PAGE, is_record_id
 from services.uploads import stored_file_from_upload
 
 
@@ -52,14 +54,24 @@ class StaffFilterConverter(FilterConverter):
         return super().convert(alias, column, name, **kwargs)
 
 
+MAX_MONEY = Decimal("9999999999.99")  # NUMERIC(12, 2)
+
+
 class StaffModelConverter(AdminModelConverter):
     @converts("UTCDateTime")
     def convert_utc_datetime(self, field_args, **extra):
         return self.convert_datetime(field_args, **extra)
 
+    # A number beyond what the column holds is a message next to the field, not a database error.
+    @converts("Integer")
+    def handle_integer_types(self, column, field_args, **extra):
+        field_args["validators"].append(NumberRange(-MAX_ID, MAX_ID, _l("Enter a smaller number.")))
+        return super().handle_integer_types(column, field_args, **extra)
+
     @converts("Money")
     def convert_money(self, field_args, **extra):
         field_args.setdefault("places", 2)
+        field_args["validators"].append(NumberRange(-MAX_MONEY, MAX_MONEY, _l("Enter a smaller amount.")))
         return wtf_fields.DecimalField(**field_args)
 
 

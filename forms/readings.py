@@ -50,7 +50,8 @@ def reading_form_for(meter, labels: dict[int, str]) -> ReadingForm:
     for register in meter.registers:
         setattr(MeterReadingForm, f"register_{register.id}", IntegerField(labels[register.id], validators=[
             InputRequired(_l("Enter the value shown by the meter, in whole units.")),
-            NumberRange(min=0, max=999_999_999, message=_l("The value cannot be negative.")),
+            NumberRange(min=0, message=_l("The value cannot be negative.")),
+            NumberRange(max=999_999_999, message=_l("A meter shows at most 999 999 999.")),
         ]))
     return MeterReadingForm()
 

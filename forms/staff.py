@@ -53,6 +53,7 @@ def meter_exchange_form_for(meter) -> MeterExchangeForm:
                               ("initial_", _l("First reading of the new meter"))):
             key = register.id if prefix == "final_" else register.code
             setattr(Form, f"{prefix}{key}", IntegerField(f"{label} – {register.code} ({register.unit})", validators=[
-                InputRequired(_l("Enter the value, in whole units.")), NumberRange(min=0,
-                              message=_l("The value cannot be negative."))]))
+                InputRequired(_l("Enter the value, in whole units.")),
+                NumberRange(min=0, message=_l("The value cannot be negative.")),
+                NumberRange(max=999_999_999, message=_l("A meter shows at most 999 999 999."))]))
     return Form()

@@ -97,3 +97,17 @@ def test_a_nul_character_in_a_search_or_form_is_a_bad_request(client):
     make_staff("administrator", email="nul.staff@example.com")
     client.staff_sign_in("nul.staff@example.com", PASSWORD)
     assert client.get("/admin/customers/?search=%00").status_code == 400
+
+
+def test_numbers_beyond_their_columns_get_a_message_next_to_the_field(staff_client):
+    from datetime import date
+
+    from models.billing import Payment
+
+    page = staff_client.post_form("/admin/payments/new/", {
+        "customer_id": BIG, "received_on": date.today().isoformat(), "amount": "99999999999999",
+        "variable_symbol": "2026000001", "reference": "Převod"})
+    assert page.status_code == 200
+    html = page.get_data(as_text=True)
+    assert "Enter a smaller number." in html and "Enter a smaller amount." in html
+    assert db.session.scalars(select(Payment)).all() == []

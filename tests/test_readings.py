@@ -84,7 +84,7 @@ def test_the_same_reading_sent_twice_is_stored_once(bakery, client):
     assert "already a reading" in different and _count(supply_point_id=point.id, read_on=TODAY) == 2
 
 
-@pytest.mark.parametrize("case", ["future", "lower", "negative", "missing", "before_last"])
+@pytest.mark.parametrize("case", ["future", "lower", "negative", "too_large", "missing", "before_last"])
 def test_a_reading_breaking_a_rule_gets_a_message_and_stores_nothing(bakery, client, case):
     point, meter = bakery
     client.sign_in("lucie.mala@example.com", PORTAL_PASSWORD)
@@ -96,6 +96,8 @@ def test_a_reading_breaking_a_rule_gets_a_message_and_stores_nothing(bakery, cli
         values[f"register_{vt.id}"], message = str(_last(vt).value - 1), "lower than the last accepted reading"
     elif case == "negative":
         values[f"register_{nt.id}"], message = "-5", "cannot be negative"
+    elif case == "too_large":
+        values[f"register_{nt.id}"], message = "99999999999", "at most 999 999 999"
     elif case == "missing":
         del values[f"register_{nt.id}"]
         message = "Enter the value shown by the meter"
