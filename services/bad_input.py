@@ -32,9 +32,9 @@ def is_record_id(value) -> bool:
         return False
 
 
-def page_number(name: str = "page", first: int = 1) -> int:
-    """The page asked for in the URL, within 1 (or `first`) … MAX_PAGE."""
-    return min(max(request.args.get(name, first, type=int), first), MAX_PAGE)
+def page_number() -> int:
+    """The page asked for in the URL (?page=), within 1 … MAX_PAGE."""
+    return min(max(request.args.get("page", 1, type=int), 1), MAX_PAGE)
 
 
 def _has_nul(values) -> bool:
