@@ -22,7 +22,9 @@ _views = itertools.count(1)
 
 
 def _user_key() -> str:
-    return f"portal-user:{current_user.get_id()}"
+    # The user's id, not get_id(): that carries the session version, and signing out
+    # everywhere (one click) would start a fresh limit.
+    return f"portal-user:{current_user.id}"
 
 
 def _limit_of(action: str) -> str:

@@ -47,8 +47,11 @@ def test_tickets_past_the_limit_answer_429_and_store_nothing(limited):
     refused = client.post_form("/requests/new", request, page="/requests/")
     assert refused.status_code == 429 and "Too many attempts" in refused.get_data(as_text=True)
     assert _count(Ticket) == 2
-    # Reading the pages is not limited.
+    # Reading the pages is not limited; signing out everywhere and back in does not reset it.
     assert client.get("/service/new").status_code == 200
+    client.post_form("/profile/sign-out-everywhere", page="/profile/")
+    client.sign_in("limit@example.com", PASSWORD)
+    assert client.post_form("/requests/new", request, page="/requests/").status_code == 429
 
     # Another customer's user has a limit of its own.
     other = PortalClient(limited)
