@@ -17,33 +17,18 @@ from services.sessions import end_session, start_session
 from services.sign_in import check_password
 
 PENDING = "pending_staff_sign_in"
-SECOND_FACTOR_SECONDS = 300
-SECOND_FACTOR_TRIES = 5
 
 
 def _pending_user() -> StaffUser | None:
-    """The staff member whose password was right a moment ago, while the sign-in is fresh."""
-    pending = session.get(PENDING)
-    user = db.session.get(StaffUser, pending["user"]) if pending else None
-    if (user is None or not user.active or pending["version"] != user.session_version
-            or utcnow().timestamp() - pending["at"] > SECOND_FACTOR_SECONDS):
-        session.pop(PENDING, None)
-        return None
-    return user
+    return two_factor.pending_sign_in_user(PENDING, StaffUser)
 
 
 def _one_more_wrong_code(user: StaffUser) -> bool:
-    """Count a wrong code; after a few the password is asked for again. False then."""
-    pending = session[PENDING]
-    pending["tries"] += 1
-    audit.record("staff_second_factor_failed", user, actor=user.email)
-    db.session.commit()
-    if pending["tries"] >= SECOND_FACTOR_TRIES:
-        session.pop(PENDING, None)
-        flash(_("Too many wrong codes. Sign in again."), "error")
-        return False
-    session[PENDING] = pending
-    return True
+    """False after too many: the password is asked for again."""
+    if two_factor.count_wrong_code(PENDING, user, "staff_second_factor_failed"):
+        return True
+    flash(_("Too many wrong codes. Sign in again."), "error")
+    return False
 
 
 class BackOfficeHome(StaffAccessMixin, AdminIndexView):
@@ -65,8 +50,7 @@ class BackOfficeHome(StaffAccessMixin, AdminIndexView):
             if user and password_ok and user.active:
                 target = safe_next(request.args.get("next")) or url_for("admin.index")
                 if user.has_two_factor or current_app.config["STAFF_TWO_FACTOR_REQUIRED"]:
-                    session[PENDING] = {"user": user.id, "version": user.session_version,
-                                        "at": int(utcnow().timestamp()), "next": target, "tries": 0}
+                    two_factor.start_pending_sign_in(PENDING, user, target)
                     return redirect(url_for(".second_factor" if user.has_two_factor else ".enrol_two_factor"))
                 return self._complete_sign_in(user, target)
             audit.record("staff_sign_in_failed", details={"email": email[:254]}, actor=email[:254])

@@ -35,8 +35,7 @@ def sign_in():
             target = safe_next(request.args.get("next")) or url_for("dashboard.index")
             if user.has_two_factor:
                 db.session.commit()
-                session["pending_sign_in"] = {"user": user.id, "version": user.session_version,
-                                              "at": int(now.timestamp()), "next": target, "tries": 0}
+                two_factor.start_pending_sign_in(PENDING, user, target)
                 return redirect(url_for("auth.second_factor"))
             _complete_sign_in(user)
             return redirect(target)
@@ -57,35 +56,25 @@ def _complete_sign_in(user: PortalUser) -> None:
     start_session(user)
 
 
-SECOND_FACTOR_SECONDS = 300
-SECOND_FACTOR_TRIES = 5
+PENDING = "pending_sign_in"
 
 
 @bp.public_route("/sign-in/code", methods=["GET", "POST"])
 @limiter.limit("20 per minute", methods=["POST"])
 def second_factor():
     """The second step for users with two-factor sign-in: a code from the app."""
-    pending = session.get("pending_sign_in")
-    now = utcnow()
-    user = db.session.get(PortalUser, pending["user"]) if pending else None
-    if (user is None or not user.is_active or pending["version"] != user.session_version
-            or now.timestamp() - pending["at"] > SECOND_FACTOR_SECONDS):
-        session.pop("pending_sign_in", None)
+    user = two_factor.pending_sign_in_user(PENDING, PortalUser)
+    if user is None:
         return redirect(url_for("auth.sign_in"))
     form = SecondFactorForm()
     if form.validate_on_submit():
         if two_factor.check_second_factor(user, form.code.data):
-            target = pending["next"]
+            target = session[PENDING]["next"]
             _complete_sign_in(user)
             return redirect(target)
-        pending["tries"] += 1
-        audit.record("second_factor_failed", user, actor=user.email)
-        db.session.commit()
-        if pending["tries"] >= SECOND_FACTOR_TRIES:
-            session.pop("pending_sign_in", None)
+        if not two_factor.count_wrong_code(PENDING, user, "second_factor_failed"):
             flash(_("Too many wrong codes. Sign in again."), "danger")
             return redirect(url_for("auth.sign_in"))
-        session["pending_sign_in"] = pending
         form.code.errors.append(_("The code is not right. Check the time on your phone and try again."))
     return render_template("auth/second_factor.html", form=form)
 

@@ -7,8 +7,9 @@ import secrets
 
 import pyotp
 import segno
-from flask import current_app
+from flask import current_app, session
 
+from extensions import db
 from models.base import utcnow
 from models.users import PortalUser, RecoveryCode
 
@@ -56,3 +57,41 @@ def use_recovery_code(user: PortalUser, code: str) -> bool:
 
 def check_second_factor(user: PortalUser, code: str) -> bool:
     return code_is_valid(user.totp_secret, code) or use_recovery_code(user, code)
+
+
+# The step between a right password and the code: kept in the (new, signed) session under a
+# key of its own per kind of user, fresh for a few minutes, and given up after a few wrong codes.
+SECOND_FACTOR_SECONDS = 300
+SECOND_FACTOR_TRIES = 5
+
+
+def start_pending_sign_in(key: str, user, target: str) -> None:
+    session[key] = {"user": user.id, "version": user.session_version, "at": int(utcnow().timestamp()),
+                    "next": target, "tries": 0}
+
+
+def pending_sign_in_user(key: str, model):
+    """The user whose password was right a moment ago, while that sign-in is fresh; else None."""
+    pending = session.get(key)
+    user = db.session.get(model, pending["user"]) if pending else None
+    if (user is None or not user.is_active or pending["version"] != user.session_version
+            or utcnow().timestamp() - pending["at"] > SECOND_FACTOR_SECONDS):
+        session.pop(key, None)
+        return None
+    return user
+
+
+def count_wrong_code(key: str, user, audit_action: str) -> bool:
+    """Count a wrong code (audited). False once there were too many: the pending sign-in is
+    given up and the password must be entered again."""
+    from services import audit
+
+    pending = session[key]
+    pending["tries"] += 1
+    audit.record(audit_action, user, actor=user.email)
+    db.session.commit()
+    if pending["tries"] >= SECOND_FACTOR_TRIES:
+        session.pop(key, None)
+        return False
+    session[key] = pending
+    return True
