@@ -1,11 +1,15 @@
 """Outgoing e-mail: written in the same transaction as the change that causes it,
-sent after commit, retried with back-off until delivered."""
+sent after commit, retried with back-off until delivered.
+
+An e-mail that carries a secret (part 2 of the first credentials, a link with a token)
+lists the secret values in `secret_values`: the back office masks them, and they are
+erased from the body once the mail server has accepted it (services/outbox.py)."""
 from __future__ import annotations
 
 import enum
 from datetime import datetime
 
-from sqlalchemy import CheckConstraint, Index, Integer, String, Text
+from sqlalchemy import JSON, CheckConstraint, Index, Integer, String, Text
 from sqlalchemy.orm import Mapped, mapped_column
 
 from extensions import db
@@ -14,6 +18,7 @@ from models.base import TimestampMixin, UTCDateTime, check_in, utcnow
 
 class EmailState(enum.StrEnum):
     QUEUED = "queued"
+    SENDING = "sending"  # claimed by one sender; next_attempt_at is when the claim lapses
     SENT = "sent"
     FAILED = "failed"  # gave up after the last retry; staff can requeue
 
@@ -40,6 +45,9 @@ class OutgoingEmail(TimestampMixin, db.Model):
     # so that delivery can be recorded when the server accepts it.
     topic: Mapped[str | None] = mapped_column(String(64))
     topic_id: Mapped[int | None] = mapped_column(Integer)
+    # The secrets in the body, while it still has to be sent; None once erased.
+    # Never shown in the back office (admin_views/system.py).
+    secret_values: Mapped[list[str] | None] = mapped_column(JSON)
 
     def __str__(self) -> str:
         return f"{self.recipient}: {self.subject}"

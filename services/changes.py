@@ -116,7 +116,8 @@ def _send_email_confirmation(request: ChangeRequest) -> None:
     link = portal_url("changes.confirm_email", token=token)
     queue_email(new_email, _("Confirm your new contact e-mail"), "notice",
                 text=_("Open this link within 3 days to confirm that this address should become the contact "
-                       "e-mail of customer %(number)s.", number=request.customer.number), link=link)
+                       "e-mail of customer %(number)s.", number=request.customer.number), link=link,
+                secret_values=[token])
 
 
 def confirm_email(token: str) -> ChangeRequest | None:

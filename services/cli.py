@@ -10,7 +10,7 @@ def register_commands(app) -> None:
     @app.cli.command("send-mail")
     @click.option("--limit", default=500, show_default=True, help="At most this many e-mails.")
     def send_mail(limit):
-        """Send queued e-mails whose time has come (run it from cron every minute)."""
+        """Send queued e-mails whose time has come (the servers' sender thread does it too; safe beside it)."""
         from services.outbox import send_due
 
         sent, failed = send_due(limit=limit)

@@ -1,82 +1,189 @@
 """The e-mail outbox.
 
 `queue_email` writes the e-mail into the caller's transaction, so it exists exactly
-when the change that caused it was committed. After the request, the e-mails it
-queued are sent; anything that fails stays queued and is retried with exponential
-back-off by the next request's flush or by `flask --app portal send-mail` (cron)."""
+when the change that caused it was committed. However the row was written (the unit of
+work or a bulk `insert(OutgoingEmail)`), the session's after-commit hook wakes this
+process's sender thread, which sends it at once, off the request. The same thread wakes
+every OUTBOX_POLL_SECONDS and sends what is due again after a failure (exponential
+back-off), so nothing needs cron; `flask --app portal send-mail` still works beside it.
+Each e-mail is claimed by one conditional UPDATE before it is sent, so several processes
+(gunicorn workers, the cron command) never send it twice.
+
+An e-mail that carries a secret (part 2 of the first credentials, a link with a token)
+names it in `secret_values`: the back office shows •••• in its place, and once the mail
+server has accepted the e-mail its body is rewritten that way and the values forgotten."""
 from __future__ import annotations
 
 import logging
+import os
+import smtplib
+import threading
+from collections.abc import Iterable
 from datetime import timedelta
 
-from flask import current_app, g, render_template
-from flask_mail import Message as MailMessage
-from sqlalchemy import select
+from flask import current_app, has_app_context, has_request_context, render_template
+from flask_mail import Connection, Message as MailMessage
+from markupsafe import escape
+from sqlalchemy import event, select, update
 
-from extensions import db, mail
+from extensions import db
 from models.base import utcnow
 from models.outbox import EmailState, OutgoingEmail
+from models.users import StaffRole
 
 log = logging.getLogger("portal.outbox")
 
+MASK = "••••"
+# A claimed e-mail whose sender died (process killed mid-send) is taken again after this;
+# far longer than a send can last with MAIL_TIMEOUT, so a live sender is never overtaken.
+SENDING_LEASE = timedelta(minutes=10)
+BATCH = 50
+_PENDING = "outbox_pending"  # session.info key: this transaction wrote e-mails
 
-def queue_email(recipient: str, subject: str, template: str, *, topic=None, topic_id=None, **context):
-    """Render templates/emails/<template>.txt (and .html if present) and queue it."""
+
+def queue_email(recipient: str, subject: str, template: str, *, topic=None, topic_id=None,
+                secret_values: Iterable[str] = (), **context):
+    """Render templates/emails/<template>.txt (and .html if present) and queue it.
+
+    `secret_values`: what in the e-mail lets its reader act as the recipient (a code, a
+    token): masked in the back office and erased once sent."""
     body_text = render_template(f"emails/{template}.txt", **context)
     try:
         body_html = render_template(f"emails/{template}.html", **context)
     except Exception:  # noqa: BLE001 - the HTML part is optional
         body_html = None
+    secrets = [value for value in dict.fromkeys(secret_values) if value]
+    if any(value not in body_text for value in secrets):
+        # Masking replaces the value as written: one the template reformats would show.
+        raise ValueError(f"a secret of the e-mail {template!r} is not in its text as given")
     email = OutgoingEmail(
         recipient=recipient,
-        subject=str(subject),
+        subject=" ".join(str(subject).split()),  # a header: a line break in it fails every send
         body_text=body_text,
         body_html=body_html,
         topic=topic,
         topic_id=topic_id,
+        secret_values=secrets or None,
     )
     db.session.add(email)
-    g.setdefault("outbox_queued", True)
     return email
 
 
-def backoff(attempts: int) -> timedelta:
-    """1, 2, 4, … minutes, at most six hours between tries."""
-    return timedelta(minutes=min(2 ** max(attempts - 1, 0), 360))
+def mask(text: str | None, secrets: Iterable[str] | None) -> str | None:
+    """The text with every secret (also in its HTML-escaped form) replaced by MASK."""
+    if not text or not secrets:
+        return text
+    for value in sorted(secrets, key=len, reverse=True):
+        text = text.replace(value, MASK).replace(str(escape(value)), MASK)
+    return text
+
+
+def secrets_readable_by(staff) -> bool:
+    """Only where no e-mail can leave: in development without MAIL_SERVER the e-mails stay
+    here and the administrator plays the customer to try activation or a password reset.
+    Clerks never, and nobody in production or once a mail server is configured."""
+    config = current_app.config
+    return (config["ENV_NAME"] != "production" and not config.get("MAIL_SERVER")
+            and getattr(staff, "role", None) == StaffRole.ADMINISTRATOR)
+
+
+def shown_body(email: OutgoingEmail, field: str, staff) -> str | None:
+    """`body_text` or `body_html` as the back office may show it to `staff`."""
+    text = getattr(email, field)
+    return text if secrets_readable_by(staff) else mask(text, email.secret_values)
+
+
+def backoff(attempts: int, base_seconds: float = 60) -> timedelta:
+    """1, 2, 4, … minutes (with the default base), at most six hours between tries."""
+    return timedelta(seconds=min(base_seconds * 2 ** max(attempts - 1, 0), 6 * 3600))
+
+
+def _due(now):
+    # A 'sending' row past its lease was left by a sender that died: take it again.
+    return OutgoingEmail.state.in_((EmailState.QUEUED, EmailState.SENDING)), OutgoingEmail.next_attempt_at <= now
 
 
 def send_due(limit: int = 100) -> tuple[int, int]:
     """Send queued e-mails whose time has come. Returns (sent, failed)."""
     if not current_app.config.get("MAIL_SERVER"):
         return 0, 0
-    max_attempts = current_app.config["OUTBOX_MAX_ATTEMPTS"]
-    due = db.session.scalars(
-        select(OutgoingEmail)
-        .where(OutgoingEmail.state == EmailState.QUEUED, OutgoingEmail.next_attempt_at <= utcnow())
-        .order_by(OutgoingEmail.next_attempt_at, OutgoingEmail.id)
-        .limit(limit)
+    ids = db.session.scalars(
+        select(OutgoingEmail.id).where(*_due(utcnow()))
+        .order_by(OutgoingEmail.next_attempt_at, OutgoingEmail.id).limit(limit)
     ).all()
     sent = failed = 0
-    for email in due:
-        try:
-            _deliver(email)
-        except Exception as error:  # noqa: BLE001 - any failure keeps the e-mail queued
-            email.attempts += 1
-            email.last_error = f"{type(error).__name__}: {error}"[:2000]
-            email.next_attempt_at = utcnow() + backoff(email.attempts)
-            if email.attempts >= max_attempts:
-                email.state = EmailState.FAILED
-            failed += 1
-            log.warning("e-mail %s to %s not sent: %s", email.id, email.recipient, error)
-        else:
-            email.attempts += 1
-            email.state = EmailState.SENT
-            email.sent_at = utcnow()
-            email.last_error = None
+    for email_id in ids:
+        email = _claim(email_id)
+        if email is None:  # another process got there first
+            continue
+        if _send_one(email):
             sent += 1
-            _notify_delivered(email)
-        db.session.commit()
+        else:
+            failed += 1
     return sent, failed
+
+
+def _claim(email_id: int) -> OutgoingEmail | None:
+    """Take the e-mail for this sender, or None if another one has it. One conditional
+    UPDATE, committed before the slow SMTP conversation: on PostgreSQL a second sender's
+    UPDATE waits for this one and then no longer matches; SQLite serialises writers."""
+    now = utcnow()
+    claimed = db.session.execute(
+        update(OutgoingEmail).where(OutgoingEmail.id == email_id, *_due(now))
+        .values(state=EmailState.SENDING, next_attempt_at=now + SENDING_LEASE, updated_at=now)
+        .execution_options(synchronize_session=False)
+    ).rowcount
+    db.session.commit()
+    return db.session.get(OutgoingEmail, email_id, populate_existing=True) if claimed else None
+
+
+def _send_one(email: OutgoingEmail) -> bool:
+    config = current_app.config
+    email.attempts += 1
+    try:
+        _deliver(email)
+    except Exception as error:  # noqa: BLE001 - any failure keeps the e-mail queued
+        email.last_error = f"{type(error).__name__}: {error}"[:2000]
+        email.next_attempt_at = utcnow() + backoff(email.attempts, config["OUTBOX_RETRY_SECONDS"])
+        email.state = EmailState.QUEUED
+        if email.attempts >= config["OUTBOX_MAX_ATTEMPTS"]:
+            email.state = EmailState.FAILED
+            _erase_secrets(email)  # it will not be sent: its secret is of use to nobody
+        log.warning("e-mail %s to %s not sent: %s", email.id, email.recipient, error)
+        db.session.commit()
+        return False
+    email.state = EmailState.SENT
+    email.sent_at = utcnow()
+    email.last_error = None
+    _erase_secrets(email)
+    _notify_delivered(email)
+    db.session.commit()
+    return True
+
+
+def _erase_secrets(email: OutgoingEmail) -> None:
+    if email.secret_values:
+        email.body_text = mask(email.body_text, email.secret_values)
+        email.body_html = mask(email.body_html, email.secret_values)
+        email.secret_values = None
+
+
+class _TimeoutConnection(Connection):
+    """Flask-Mail's connection, with MAIL_TIMEOUT on the socket: Flask-Mail sets none, and a
+    server that accepts the connection but never answers would hold the sender for ever."""
+
+    def configure_host(self):
+        timeout = current_app.config["MAIL_TIMEOUT"]
+        if self.mail.use_ssl:
+            host = smtplib.SMTP_SSL(self.mail.server, self.mail.port, timeout=timeout)
+        else:
+            host = smtplib.SMTP(self.mail.server, self.mail.port, timeout=timeout)
+        host.set_debuglevel(int(self.mail.debug))
+        if self.mail.use_tls:
+            host.starttls()
+        if self.mail.username and self.mail.password:
+            host.login(self.mail.username, self.mail.password)
+        return host
 
 
 def _deliver(email: OutgoingEmail) -> None:
@@ -87,7 +194,8 @@ def _deliver(email: OutgoingEmail) -> None:
         html=email.body_html,
         extra_headers={"Auto-Submitted": "auto-generated"},
     )
-    mail.send(message)
+    with _TimeoutConnection(current_app.extensions["mail"]) as connection:
+        message.send(connection)
 
 
 # Modules that need to know when the mail server accepted an e-mail register here
@@ -101,19 +209,131 @@ def _notify_delivered(email: OutgoingEmail) -> None:
         listener(email)
 
 
-def init_app(app) -> None:
-    @app.after_request
-    def flush_after_request(response):
-        if g.get("outbox_queued") and app.config.get("OUTBOX_SEND_AFTER_REQUEST"):
-            # After the response has gone out, so the user never waits for SMTP.
-            response.call_on_close(lambda: _flush(app))
-        return response
+# --- sending right after commit ---------------------------------------------------------
+
+def _after_flush(session, _flush_context):
+    if any(isinstance(obj, OutgoingEmail) for obj in session.new):
+        session.info[_PENDING] = True
 
 
-def _flush(app) -> None:
-    with app.app_context():
+def _on_execute(state):
+    # Bulk inserts (services/messages.py) bypass the unit of work and so the flush.
+    # (The statement's table is an annotated copy of the model's: compared by name.)
+    if state.is_insert and getattr(getattr(state.statement, "table", None), "name", None) == OutgoingEmail.__tablename__:
+        state.session.info[_PENDING] = True
+
+
+def _after_commit(session):
+    # A released savepoint is not the end: the rows become visible with the outer commit.
+    if session.in_nested_transaction() or not session.info.pop(_PENDING, False):
+        return
+    if has_app_context():
         try:
-            send_due(limit=50)
-        except Exception:  # noqa: BLE001 - the cron command retries later
-            log.exception("outbox flush failed")
-            db.session.rollback()
+            wake(current_app._get_current_object())
+        except Exception:  # noqa: BLE001 - the change is committed: never fail it for this
+            log.exception("could not wake the outbox sender; its next round sends the e-mails")
+
+
+def _after_soft_rollback(session, previous_transaction):
+    if previous_transaction.parent is None:
+        session.info.pop(_PENDING, None)
+
+
+_listening = threading.Lock()
+
+
+def _listen_once() -> None:
+    """On Flask-SQLAlchemy's session factory, once per process (every app shares `db`)."""
+    with _listening:
+        if event.contains(db.session, "after_commit", _after_commit):
+            return
+        event.listen(db.session, "after_flush", _after_flush)
+        event.listen(db.session, "do_orm_execute", _on_execute)
+        event.listen(db.session, "after_soft_rollback", _after_soft_rollback)
+        event.listen(db.session, "after_commit", _after_commit)
+
+
+class _Sender:
+    """One thread per process and app: sends when woken, and every OUTBOX_POLL_SECONDS."""
+
+    def __init__(self, app):
+        self.app = app
+        self.pid = os.getpid()
+        self._woken = threading.Event()
+        self._stopping = False
+        self.thread = threading.Thread(target=self._run, name="outbox-sender", daemon=True)
+
+    def alive(self) -> bool:
+        # After a fork the child has the object but not the thread.
+        return self.pid == os.getpid() and self.thread.is_alive() and not self._stopping
+
+    def wake(self) -> None:
+        self._woken.set()
+
+    def stop(self, timeout: float = 15) -> None:
+        self._stopping = True
+        self._woken.set()
+        self.thread.join(timeout)
+
+    def _run(self) -> None:
+        while not self._stopping:
+            self._woken.clear()
+            try:
+                self._send_all_due()
+            except Exception:  # noqa: BLE001 - the thread must outlive a broken round
+                log.exception("outbox round failed; the next one tries again")
+            self._woken.wait(self.app.config["OUTBOX_POLL_SECONDS"])
+
+    def _send_all_due(self) -> None:
+        with self.app.app_context():
+            try:
+                while not self._stopping and sum(send_due(limit=BATCH)) == BATCH:
+                    pass
+            except Exception:
+                db.session.rollback()
+                raise
+
+
+_starting = threading.Lock()
+
+
+def ensure_sender(app) -> _Sender | None:
+    """This process's sender for the app, started on first use: lazily, so that it runs in
+    each forked gunicorn worker and never in the master nor at import."""
+    if not (app.config["OUTBOX_WORKER"] and app.config.get("MAIL_SERVER")):
+        return None
+    sender = app.extensions.get("outbox_sender")
+    if sender is not None and sender.alive():
+        return sender
+    with _starting:
+        sender = app.extensions.get("outbox_sender")
+        if sender is None or not sender.alive():
+            sender = app.extensions["outbox_sender"] = _Sender(app)
+            sender.thread.start()
+    return sender
+
+
+def wake(app) -> None:
+    """A commit wrote e-mails: the sender takes them now. Outside a request (a CLI command
+    that is about to exit) no thread is started; the servers' next round or cron sends them."""
+    sender = app.extensions.get("outbox_sender")
+    if (sender is None or not sender.alive()) and has_request_context():
+        sender = ensure_sender(app)
+    if sender is not None and sender.alive():
+        sender.wake()
+
+
+def stop_sender(app) -> None:
+    sender = app.extensions.pop("outbox_sender", None)
+    if sender is not None and sender.pid == os.getpid():
+        sender.stop()
+
+
+def init_app(app) -> None:
+    _listen_once()
+
+    @app.before_request
+    def start_sender():
+        # The first request of each process starts its sender, which then also retries
+        # what failed before, without waiting for an e-mail to be queued.
+        ensure_sender(app)

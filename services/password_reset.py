@@ -43,7 +43,21 @@ def user_for_token(token: str) -> PortalUser | None:
 
 
 def send_reset_link(user: PortalUser) -> None:
-    link = portal_url("auth.reset_password", token=make_token(user))
+    token = make_token(user)
+    link = portal_url("auth.reset_password", token=token)
     queue_email(user.email, _("Setting a new password"), "notice",
                 text=_("Open this link within an hour to choose a new password. If you did not ask for it, ignore this e-mail."),
-                link=link)
+                link=link, secret_values=[token])
+
+
+def send_no_account_notice(email: str) -> None:
+    """The answer to a request for an address without an active account: the same kind of
+    e-mail, rendered and queued the same way as the link, so that neither the page nor its
+    timing tells whether the address has an account; and whoever typed their own address
+    learns why no link came."""
+    queue_email(email, _("Setting a new password"), "notice",
+                text=_("Someone, probably you, asked for a link to choose a new password for this address, but no "
+                       "active customer portal account signs in with it. Perhaps you sign in with another address, "
+                       "or your account is not activated yet (with the first credentials from the letter and the "
+                       "e-mail). If you did not ask for it, ignore this e-mail."),
+                link=portal_url("auth.sign_in"))

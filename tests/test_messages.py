@@ -147,7 +147,6 @@ def test_five_thousand_recipients_in_one_request_without_sending_inside_it(clerk
          "city": "Praha", "postcode": "11000"} for i in range(5000)])
     db.session.commit()
     numbers = "\n".join(f"{8000000 + i}" for i in range(5000))
-    app.config["OUTBOX_SEND_AFTER_REQUEST"] = True  # as in production: nothing may be sent inside the request
     with count_queries(app) as statements:
         response = _send(client, audience="list", numbers=numbers, subject="Změna podmínek")
     assert response.status_code == 302
