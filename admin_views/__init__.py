@@ -8,7 +8,8 @@ from flask_babel import lazy_gettext as _l
 from extensions import db
 
 # Each module registers its views here: a list of register(admin, db) functions.
-VIEW_MODULES = ["people", "overview", "ticket_desk", "message_desk", "change_review", "reading_review", "supply", "billing",
+VIEW_MODULES = ["people", "my_sessions", "overview", "ticket_desk",
+                "message_desk", "change_review", "reading_review", "supply", "billing",
                 "work", "content", "system"]
 
 

@@ -8,13 +8,11 @@ from flask_babel import gettext as _
 from admin_views.security import StaffAccessMixin
 from extensions import db, limiter
 from forms.staff import StaffCodeForm, StaffSignInForm
-from models.base import utcnow
 from models.users import StaffUser
-from services import audit, two_factor
+from services import audit, sign_in as sign_in_rules, two_factor
 from services.access import is_staff_user
 from services.safe_redirect import safe_next
-from services.sessions import end_session, start_session
-from services.sign_in import check_password
+from services.sessions import end_session
 
 PENDING = "pending_staff_sign_in"
 
@@ -24,8 +22,8 @@ def _pending_user() -> StaffUser | None:
 
 
 def _one_more_wrong_code(user: StaffUser) -> bool:
-    """False after too many: the password is asked for again."""
-    if two_factor.count_wrong_code(PENDING, user, "staff_second_factor_failed"):
+    """False after too many: the password is asked for again (after the account's rest)."""
+    if two_factor.count_wrong_code(PENDING, user):
         return True
     flash(_("Too many wrong codes. Sign in again."), "error")
     return False
@@ -46,15 +44,19 @@ class BackOfficeHome(StaffAccessMixin, AdminIndexView):
         form = StaffSignInForm()
         if form.validate_on_submit():
             email = form.email.data.strip().lower()
-            user, password_ok = check_password(StaffUser, email, form.password.data)
-            if user and password_ok and user.active:
+            user, password_ok = sign_in_rules.check_password(StaffUser, email, form.password.data)
+            if user and password_ok and sign_in_rules.may_sign_in(user):
+                sign_in_rules.password_right(user)
+                db.session.commit()
                 target = safe_next(request.args.get("next")) or url_for("admin.index")
                 if user.has_two_factor or current_app.config["STAFF_TWO_FACTOR_REQUIRED"]:
                     two_factor.start_pending_sign_in(PENDING, user, target)
                     return redirect(url_for(".second_factor" if user.has_two_factor else ".enrol_two_factor"))
                 return self._complete_sign_in(user, target)
-            audit.record("staff_sign_in_failed", details={"email": email[:254]}, actor=email[:254])
-            db.session.commit()
+            if user:
+                sign_in_rules.password_failed(user)
+            sign_in_rules.failed_sign_in(StaffUser, email, user)
+            # One message for every failure, resting accounts included: it tells nothing.
             flash(_("The e-mail or password is not right, or the account is not active."), "error")
         return self.render("admin/sign_in.html", form=form)
 
@@ -98,10 +100,7 @@ class BackOfficeHome(StaffAccessMixin, AdminIndexView):
         return self.render("admin/two_factor_enrol.html", form=form, secret=secret, qr=two_factor.qr_data_uri(uri))
 
     def _complete_sign_in(self, user: StaffUser, target: str):
-        user.last_sign_in_at = utcnow()
-        audit.record("staff_sign_in", user, actor=user)
-        db.session.commit()
-        start_session(user)  # a new session: the pending sign-in goes with the old one
+        sign_in_rules.complete_sign_in(user)  # a new session: the pending sign-in goes with the old one
         return redirect(target)
 
     @expose("/sign-out", methods=["POST"])

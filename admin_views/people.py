@@ -13,8 +13,10 @@ from admin_views.credential_letters import CredentialLettersMixin
 from extensions import db
 from forms.users import MODULE_LABELS
 from models.customers import Customer
+from models.sessions import SessionEnd
 from models.users import PortalUser, PortalUserRight, StaffRole, StaffUser, Team
 from services import audit
+from services.sessions import end_sessions_of
 
 
 class CustomerView(CredentialLettersMixin, StaffModelView):
@@ -43,7 +45,7 @@ class PortalUserView(StaffModelView):
     column_searchable_list = ("email", "name")
     column_filters = ("state", "is_account_admin")
     form_excluded_columns = StaffModelView.form_excluded_columns + (
-        "failed_sign_ins", "locked_until", "session_version", "last_sign_in_at", "rights", "recovery_codes",
+        "failed_sign_ins", "failed_codes", "locked_until", "last_sign_in_at", "rights", "recovery_codes",
         "totp_enabled_at",
     )
 
@@ -53,8 +55,7 @@ class PortalUserView(StaffModelView):
     def on_model_change(self, form, model, is_created):
         wanted = sorted(set(form.module_rights.data or []))
         if sorted(r.module for r in model.rights) != wanted:
-            model.rights[:] = [PortalUserRight(module=m) for m in wanted]
-            model.session_version = (model.session_version or 1) + 1  # new rights apply at once
+            model.rights[:] = [PortalUserRight(module=m) for m in wanted]  # read afresh on every request
             audit.record("rights_changed", model, details={"modules": wanted})
         super().on_model_change(form, model, is_created)
 
@@ -66,7 +67,8 @@ class StaffUserView(StaffModelView):
     column_labels = {"has_two_factor": _l("Two-factor sign-in")}
     column_searchable_list = ("email", "name")
     column_filters = ("role", "active", "absent")
-    form_excluded_columns = StaffModelView.form_excluded_columns + ("session_version", "last_sign_in_at")
+    form_excluded_columns = StaffModelView.form_excluded_columns + (
+        "last_sign_in_at", "failed_sign_ins", "failed_codes", "locked_until")
 
     @action("reset_two_factor", _l("Reset two-factor sign-in (lost phone)"),
             _l("The selected people are signed out and set up two-factor sign-in again at their next sign-in. "
@@ -75,7 +77,8 @@ class StaffUserView(StaffModelView):
         people = db.session.scalars(select(StaffUser).where(StaffUser.id.in_([int(i) for i in ids]))).all()
         for person in people:
             person.totp_secret = None
-            person.session_version += 1  # whoever holds the lost phone and a session is out
+            # Whoever holds the lost phone and a session is out.
+            end_sessions_of(person, SessionEnd.ACCOUNT_CHANGED)
             audit.record("staff_two_factor_reset", person)
         db.session.commit()
         flash(_("Two-factor sign-in was reset for %(count)s people.", count=len(people)), "success")

@@ -2,7 +2,7 @@
 then the person chooses a password and is signed in."""
 from __future__ import annotations
 
-from flask import flash, redirect, render_template, url_for
+from flask import current_app, flash, redirect, render_template, url_for
 from flask_babel import gettext as _
 
 from extensions import db, limiter
@@ -17,7 +17,8 @@ bp = PortalBlueprint("activation", __name__)
 
 
 @bp.public_route("/activate", methods=["GET", "POST"])
-@limiter.limit("10 per minute", methods=["POST"])
+# Per address, beside the per-customer rest of the codes (services.credentials.verify).
+@limiter.limit("10 per minute;60 per hour", methods=["POST"])
 def activate():
     form = ActivationForm()
     if form.validate_on_submit():
@@ -27,18 +28,18 @@ def activate():
                          actor="anonymous")
             db.session.commit()
             # One message for every failure: it tells nothing about which part was wrong.
-            flash(_("The activation did not succeed. Check the customer number and both parts of the code; "
-                    "if it keeps failing, ask us for new ones."), "danger")
+            flash(_("The activation did not succeed. Check the customer number and both parts of the code. "
+                    "After several wrong tries the codes rest for %(minutes)s minutes; if it keeps failing after "
+                    "that, ask us for new ones.", minutes=current_app.config["CREDENTIALS_REST_MINUTES"]), "danger")
         elif form.check_rules(issue.portal_user):
             user = issue.portal_user
             issue.used_at = utcnow()
             user.set_password(form.new_password.data)
             user.state = PortalUserState.ACTIVE
-            user.session_version += 1
             user.last_sign_in_at = utcnow()
             audit.record("activated", user, actor=user)
-            db.session.commit()
             start_session(user)
+            db.session.commit()
             flash(_("Your access is active. Welcome to the customer portal."), "success")
             return redirect(url_for("dashboard.index"))
         else:

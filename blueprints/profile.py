@@ -8,9 +8,18 @@ from flask_login import current_user
 from extensions import db
 from forms.profile import ChangePasswordForm, ConfirmForm, DisableTwoFactorForm, EnableTwoFactorForm
 from models.base import utcnow
+from models.sessions import SessionEnd
+from models.users import PortalUserState
 from services import account_notices, audit, two_factor
 from services.access import PortalBlueprint, accounts_of
-from services.sessions import end_session, start_session
+from services.sessions import (
+    current_session,
+    end_session,
+    end_sessions_of,
+    open_sessions,
+    own_open_session_or_none,
+    start_session,
+)
 
 bp = PortalBlueprint("profile", __name__, url_prefix="/profile")
 
@@ -24,14 +33,16 @@ def index():
             form.current_password.errors.append(_("The current password is not right."))
         elif form.check_rules(user):
             user.set_password(form.new_password.data)
-            user.session_version += 1  # other devices are signed out
+            # Every session ends, this one too; this device goes on in a new one.
+            end_sessions_of(user, SessionEnd.PASSWORD_CHANGED)
             audit.record("password_changed", user)
             account_notices.notify(user, "password_changed")
-            db.session.commit()
             start_session(user)
+            db.session.commit()
             flash(_("Your password has been changed. Other devices have been signed out."), "success")
             return redirect(url_for("profile.index"))
-    return render_template("profile/index.html", form=form, sign_out_form=ConfirmForm())
+    return render_template("profile/index.html", form=form, sign_out_form=ConfirmForm(),
+                           sessions=open_sessions(user), this_session=current_session())
 
 
 @bp.route("/switch-account", methods=["POST"])
@@ -44,6 +55,9 @@ def switch_account():
     access = next((a for a in accounts_of(person) if a.id == wanted), None)
     if not form.validate_on_submit() or access is None:
         abort(404)
+    if access.state == PortalUserState.INVITED:
+        access.state = PortalUserState.ACTIVE  # an access given to an existing login: taken up by using it
+        audit.record("invitation_accepted", access, customer_id=access.customer_id)
     session["acting_user_id"] = access.id
     audit.record("switched_account", access, customer_id=access.customer_id)
     db.session.commit()
@@ -56,12 +70,30 @@ def sign_out_everywhere():
     form = ConfirmForm()
     if form.validate_on_submit():
         user = current_user._get_current_object()
-        user.session_version += 1
+        end_sessions_of(user, SessionEnd.SIGNED_OUT_EVERYWHERE)
         audit.record("signed_out_everywhere", user)
         db.session.commit()
         end_session()
         flash(_("You have been signed out on every device."), "info")
     return redirect(url_for("auth.sign_in"))
+
+
+@bp.route("/sessions/<int:session_id>/end", methods=["POST"])
+def end_one_session(session_id):
+    """Sign out one of the person's other devices (a phone left somewhere, a shared computer)."""
+    user = current_user._get_current_object()
+    record = own_open_session_or_none(user, session_id)
+    if record is None or not ConfirmForm().validate_on_submit():
+        abort(404)
+    if record is current_session():
+        end_session()
+        flash(_("You have been signed out."), "info")
+        return redirect(url_for("auth.sign_in"))
+    record.ended_at, record.end_reason = utcnow(), SessionEnd.ENDED_ELSEWHERE
+    audit.record("session_ended", user, details={"session": record.id})
+    db.session.commit()
+    flash(_("That device has been signed out."), "info")
+    return redirect(url_for("profile.index"))
 
 
 @bp.route("/two-factor", methods=["GET", "POST"])

@@ -31,6 +31,7 @@ from models.metering import (  # noqa: F401
 )
 from models.outbox import EmailState, OutgoingEmail  # noqa: F401
 from models.price_lists import PriceItem, PriceList, Product  # noqa: F401
+from models.sessions import SessionEnd, SignInSession  # noqa: F401
 from models.tickets import (  # noqa: F401
     EntryKind,
     Priority,

@@ -12,7 +12,7 @@ from models.base import UTCDateTime, utcnow
 
 class CredentialIssue(db.Model):
     __tablename__ = "credential_issues"
-    __table_args__ = (CheckConstraint("attempts >= 0 AND attempts <= max_attempts + 1", name="attempts"),)
+    __table_args__ = (CheckConstraint("attempts >= 0", name="attempts"),)
 
     id: Mapped[int] = mapped_column(primary_key=True)
     portal_user_id: Mapped[int] = mapped_column(ForeignKey("portal_users.id", ondelete="CASCADE"), index=True)
@@ -20,8 +20,12 @@ class CredentialIssue(db.Model):
     part2_hash: Mapped[str] = mapped_column(String(255))  # sent by e-mail
     created_at: Mapped[datetime] = mapped_column(UTCDateTime, default=utcnow)
     expires_at: Mapped[datetime] = mapped_column(UTCDateTime)
+    # Wrong tries against the customer number; every `max_attempts` of them the issue rests
+    # for a while instead of being voided, so a stranger can slow a customer down but never
+    # spoil the letter that is on its way.
     attempts: Mapped[int] = mapped_column(Integer, default=0)
     max_attempts: Mapped[int] = mapped_column(Integer, default=5)
+    resting_until: Mapped[datetime | None] = mapped_column(UTCDateTime)
     used_at: Mapped[datetime | None] = mapped_column(UTCDateTime)
     voided_at: Mapped[datetime | None] = mapped_column(UTCDateTime)
     letter_printed_at: Mapped[datetime | None] = mapped_column(UTCDateTime)
@@ -31,7 +35,10 @@ class CredentialIssue(db.Model):
 
     def is_usable(self, now: datetime) -> bool:
         return (self.used_at is None and self.voided_at is None and self.expires_at > now
-                and self.attempts < self.max_attempts)
+                and not self.is_resting(now))
+
+    def is_resting(self, now: datetime) -> bool:
+        return self.resting_until is not None and self.resting_until > now
 
     def __str__(self) -> str:
         return f"{self.portal_user} {self.created_at:%Y-%m-%d}"

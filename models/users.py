@@ -61,6 +61,19 @@ class PasswordMixin:
         return bool(self.password_hash) and check_password_hash(self.password_hash, password)
 
 
+class SignInGuardMixin:
+    """What the sign-in counts on the server for each account: wrong passwords and wrong
+    second-factor codes in a row, and the rest that follows too many of either. Kept in the
+    account's row, so neither a new address nor a replayed cookie starts the count afresh."""
+
+    failed_sign_ins: Mapped[int] = mapped_column(Integer, default=0)
+    failed_codes: Mapped[int] = mapped_column(Integer, default=0)
+    locked_until: Mapped[datetime | None] = mapped_column(UTCDateTime)
+
+    def is_resting(self, now: datetime) -> bool:
+        return self.locked_until is not None and self.locked_until > now
+
+
 class PortalUserRight(db.Model):
     __tablename__ = "portal_user_rights"
     __table_args__ = (CheckConstraint(check_in("module", Module), name="module"),)
@@ -80,7 +93,7 @@ portal_user_supply_points = Table(
 )
 
 
-class PortalUser(PasswordMixin, UserMixin, TimestampMixin, db.Model):
+class PortalUser(PasswordMixin, SignInGuardMixin, UserMixin, TimestampMixin, db.Model):
     """One person's access to one customer, with its rights.
 
     A person who acts for several customers signs in once: the access rows of the
@@ -108,10 +121,6 @@ class PortalUser(PasswordMixin, UserMixin, TimestampMixin, db.Model):
     is_account_admin: Mapped[bool] = mapped_column(Boolean, default=False)
     locale: Mapped[str | None] = mapped_column(String(5))
     last_sign_in_at: Mapped[datetime | None] = mapped_column(UTCDateTime)
-    failed_sign_ins: Mapped[int] = mapped_column(Integer, default=0)
-    locked_until: Mapped[datetime | None] = mapped_column(UTCDateTime)
-    # Bumped to end every session of the user ("sign out everywhere", password change).
-    session_version: Mapped[int] = mapped_column(Integer, default=1)
     # Two-factor sign-in: set once the person has confirmed a code from the app.
     totp_secret: Mapped[str | None] = mapped_column(String(64))
     totp_enabled_at: Mapped[datetime | None] = mapped_column(UTCDateTime)
@@ -125,7 +134,7 @@ class PortalUser(PasswordMixin, UserMixin, TimestampMixin, db.Model):
     supply_points = relationship("SupplyPoint", secondary=portal_user_supply_points)
 
     def get_id(self) -> str:
-        return f"portal:{self.id}:{self.session_version}"
+        return f"portal:{self.id}"
 
     @property
     def is_active(self) -> bool:
@@ -199,7 +208,7 @@ class Team(TimestampMixin, db.Model):
         return self.name
 
 
-class StaffUser(PasswordMixin, UserMixin, TimestampMixin, db.Model):
+class StaffUser(PasswordMixin, SignInGuardMixin, UserMixin, TimestampMixin, db.Model):
     __tablename__ = "staff_users"
     __table_args__ = (CheckConstraint(check_in("role", StaffRole), name="role"),)
 
@@ -212,13 +221,12 @@ class StaffUser(PasswordMixin, UserMixin, TimestampMixin, db.Model):
     absent: Mapped[bool] = mapped_column(Boolean, default=False)
     is_supervisor: Mapped[bool] = mapped_column(Boolean, default=False)
     last_sign_in_at: Mapped[datetime | None] = mapped_column(UTCDateTime)
-    session_version: Mapped[int] = mapped_column(Integer, default=1)
     totp_secret: Mapped[str | None] = mapped_column(String(64))
 
     teams: Mapped[list[Team]] = relationship(secondary=team_members, back_populates="members")
 
     def get_id(self) -> str:
-        return f"staff:{self.id}:{self.session_version}"
+        return f"staff:{self.id}"
 
     @property
     def is_active(self) -> bool:

@@ -10,8 +10,10 @@ from sqlalchemy import func, or_, select, update
 
 from extensions import db
 from models.contracts import Contract
+from models.sessions import SessionEnd
 from models.users import Module, PortalUser, PortalUserState
 from services import audit
+from services.sessions import end_sessions_of_ids
 
 READ_ONLY_MODULES = frozenset({Module.INVOICES, Module.DOCUMENTS, Module.MESSAGES})
 
@@ -53,7 +55,8 @@ def close_ended_accounts(today: date | None = None) -> int:
     if users:
         db.session.execute(
             update(PortalUser).where(PortalUser.id.in_([u.id for u in users]))
-            .values(state=PortalUserState.DISABLED, session_version=PortalUser.session_version + 1)
+            .values(state=PortalUserState.DISABLED)
         )
+        end_sessions_of_ids(PortalUser, [u.id for u in users], SessionEnd.ACCOUNT_CHANGED)
     db.session.commit()
     return len(users)

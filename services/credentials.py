@@ -92,6 +92,7 @@ def issue_credentials(user: PortalUser, staff=None, *, void_previous: bool = Tru
         part2=part2,
         link=activation_url(),
         valid_days=current_app.config["CREDENTIALS_VALID_DAYS"],
+        secret_values=[part2],  # with the letter it opens the account: not for the back office's eyes
     )
     audit.record("credentials_issued", user, actor=staff, customer_id=user.customer_id)
     return IssuedCredentials(user=user, issue=issue, part1=part1)
@@ -108,8 +109,14 @@ def issue_for_customers(customers: list[Customer], staff=None) -> list[IssuedCre
 
 
 def verify(customer_number: str, part1: str, part2: str) -> CredentialIssue | None:
-    """The usable issue that both parts belong to, or None. A miss counts as a try
-    against every usable issue of that customer, so guessing is bounded."""
+    """The usable issue that both parts belong to, or None.
+
+    A miss counts as a try against every open issue of that customer number; every
+    CREDENTIALS_MAX_ATTEMPTS tries the issues rest for CREDENTIALS_REST_MINUTES (audited), and
+    while they rest even the right parts are refused. So guessing stays bounded, yet a
+    stranger who types wrong codes against a (sequential) customer number only delays the
+    customer, and never spoils the letter on its way. The address is bounded too (the
+    activation route's rate limit)."""
     now = utcnow()
     candidates = db.session.scalars(
         select(CredentialIssue)
@@ -126,4 +133,10 @@ def verify(customer_number: str, part1: str, part2: str) -> CredentialIssue | No
             return issue
     for issue in usable:
         issue.attempts += 1
+        if issue.attempts % issue.max_attempts == 0:
+            minutes = current_app.config["CREDENTIALS_REST_MINUTES"]
+            issue.resting_until = now + timedelta(minutes=minutes)
+            audit.record("credentials_resting", issue.portal_user, actor="system",
+                         details={"attempts": issue.attempts, "minutes": minutes},
+                         customer_id=issue.portal_user.customer_id)
     return None

@@ -12,6 +12,7 @@ from flask import current_app, session
 from extensions import db
 from models.base import utcnow
 from models.users import PortalUser, RecoveryCode
+from services.sign_in import code_failed, may_sign_in
 
 RECOVERY_CODES = 10
 
@@ -59,39 +60,37 @@ def check_second_factor(user: PortalUser, code: str) -> bool:
     return code_is_valid(user.totp_secret, code) or use_recovery_code(user, code)
 
 
-# The step between a right password and the code: kept in the (new, signed) session under a
-# key of its own per kind of user, fresh for a few minutes, and given up after a few wrong codes.
+# The step between a right password and the code: the (new, signed) session remembers whose
+# password was right, for a few minutes. Wrong codes are counted in the account's row
+# (services.sign_in.code_failed), never here: a copy of this cookie must not buy new tries.
 SECOND_FACTOR_SECONDS = 300
-SECOND_FACTOR_TRIES = 5
+
+
+def _password_fingerprint(user) -> str:
+    return hashlib.sha256((user.password_hash or "").encode()).hexdigest()[:16]
 
 
 def start_pending_sign_in(key: str, user, target: str) -> None:
-    session[key] = {"user": user.id, "version": user.session_version, "at": int(utcnow().timestamp()),
-                    "next": target, "tries": 0}
+    session[key] = {"user": user.id, "password": _password_fingerprint(user), "at": int(utcnow().timestamp()),
+                    "next": target}
 
 
 def pending_sign_in_user(key: str, model):
-    """The user whose password was right a moment ago, while that sign-in is fresh; else None."""
+    """The user whose password was right a moment ago, while that sign-in is fresh, the
+    password unchanged and the account not resting; else None."""
     pending = session.get(key)
-    user = db.session.get(model, pending["user"]) if pending else None
-    if (user is None or not user.is_active or pending["version"] != user.session_version
-            or utcnow().timestamp() - pending["at"] > SECOND_FACTOR_SECONDS):
+    user = db.session.get(model, pending.get("user")) if isinstance(pending, dict) else None
+    if (user is None or not may_sign_in(user) or pending.get("password") != _password_fingerprint(user)
+            or utcnow().timestamp() - pending.get("at", 0) > SECOND_FACTOR_SECONDS):
         session.pop(key, None)
         return None
     return user
 
 
-def count_wrong_code(key: str, user, audit_action: str) -> bool:
-    """Count a wrong code (audited). False once there were too many: the pending sign-in is
-    given up and the password must be entered again."""
-    from services import audit
-
-    pending = session[key]
-    pending["tries"] += 1
-    audit.record(audit_action, user, actor=user.email)
-    db.session.commit()
-    if pending["tries"] >= SECOND_FACTOR_TRIES:
-        session.pop(key, None)
-        return False
-    session[key] = pending
-    return True
+def count_wrong_code(key: str, user) -> bool:
+    """Count a wrong code. False once there were too many: the pending sign-in is given up
+    and the password must be entered again after the account's rest."""
+    if code_failed(user):
+        return True
+    session.pop(key, None)
+    return False

@@ -1,11 +1,13 @@
 """Signing in and out of the portal and the back office."""
-import time
+from datetime import timedelta
 
 from sqlalchemy import select
 
 from extensions import db
 from factories import PASSWORD, make_portal_user, make_staff
 from models.audit import AuditEntry
+from models.base import utcnow
+from models.sessions import SessionEnd, SignInSession
 from models.users import PortalUserState
 
 
@@ -75,13 +77,24 @@ def test_a_new_session_is_issued_on_sign_in(client):
     assert client.get_cookie("portal_session").value != before
 
 
-def test_an_idle_session_ends(client, app, monkeypatch):
+def _age_the_session(started_ago: timedelta, seen_ago: timedelta) -> None:
+    """Move the one open session back in time, as if the browser had been away."""
+    record = db.session.scalars(select(SignInSession).where(SignInSession.ended_at.is_(None))).one()
+    now = utcnow()
+    record.started_at, record.last_seen_at = now - started_ago, now - seen_ago
+    db.session.commit()
+
+
+def test_an_idle_session_ends(client, app):
     make_portal_user(email="jana@example.com")
     client.sign_in("jana@example.com", PASSWORD)
     assert client.get("/").status_code == 200
-    later = time.time() + app.config["SESSION_IDLE_MINUTES"] * 60 + 5
-    monkeypatch.setattr(time, "time", lambda: later)
+    idle = timedelta(minutes=app.config["SESSION_IDLE_MINUTES"])
+    _age_the_session(idle + timedelta(minutes=5), idle - timedelta(seconds=30))
+    assert client.get("/").status_code == 200  # used a moment ago: still there
+    _age_the_session(idle + timedelta(minutes=5), idle + timedelta(seconds=5))
     assert client.get("/").status_code == 302
+    assert db.session.scalars(select(SignInSession.end_reason)).one() == SessionEnd.IDLE
 
 
 def test_session_cookie_flags(client):
@@ -114,15 +127,14 @@ def test_the_language_switch(client):
     assert client.post_form("/language/de", {}).status_code == 404
 
 
-def test_a_session_ends_after_the_absolute_limit_even_when_active(client, app, monkeypatch):
+def test_a_session_ends_after_the_absolute_limit_even_when_active(client, app):
     make_portal_user(email="jana@example.com")
     client.sign_in("jana@example.com", PASSWORD)
-    start = time.time()
-    limit = app.config["PERMANENT_SESSION_LIFETIME"].total_seconds()
-    # Active every 20 minutes, so the idle limit never strikes...
-    for step in range(1, int(limit // 1200)):
-        monkeypatch.setattr(time, "time", lambda s=step: start + s * 1200)
-        assert client.get("/").status_code == 200
+    limit = app.config["PERMANENT_SESSION_LIFETIME"]
+    # Used a minute ago, so the idle limit does not strike...
+    _age_the_session(limit - timedelta(minutes=1), timedelta(minutes=1))
+    assert client.get("/").status_code == 200
     # ...but past the absolute limit the session is over.
-    monkeypatch.setattr(time, "time", lambda: start + limit + 60)
+    _age_the_session(limit + timedelta(minutes=1), timedelta(minutes=1))
     assert client.get("/").status_code == 302
+    assert db.session.scalars(select(SignInSession.end_reason)).one() == SessionEnd.EXPIRED
