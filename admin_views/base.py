@@ -2,18 +2,21 @@
 and an audit entry for every create, update and delete."""
 from __future__ import annotations
 
+from datetime import UTC, datetime
 from decimal import Decimal
 
+from flask import request
 from flask_admin.actions import action
 from flask_admin.babel import lazy_gettext as admin_gettext
 from flask_admin.contrib.sqla import ModelView
 from flask_admin.contrib.sqla.filters import FilterConverter
 from flask_admin.contrib.sqla.form import AdminModelConverter
 from flask_admin.model.form import converts
-from flask_babel import gettext as _, lazy_gettext as _l
+from flask_babel import get_timezone, gettext as _, lazy_gettext as _l
 from flask_wtf import FlaskForm
 from flask_wtf.form import _Auto
 from sqlalchemy import inspect
+from werkzeug.datastructures import ImmutableMultiDict, MultiDict
 from wtforms import fields as wtf_fields
 from wtforms.validators import NumberRange, ValidationError
 
@@ -21,6 +24,7 @@ from admin_views.security import StaffAccessMixin
 from extensions import db
 from services import audit
 from services.bad_input import MAX_ID, MAX_PAGE, is_record_id
+from services.safe_redirect import safe_next
 from services.uploads import stored_file_from_upload
 
 
@@ -46,11 +50,35 @@ def changed_fields(model) -> dict:
     return changes
 
 
+def _aware(value: datetime) -> datetime:
+    """A time typed into a filter, read in the portal's time zone. One that UTC cannot hold
+    (0001-01-01 00:00 in Prague is still year 0 in UTC) becomes the first or last moment there is."""
+    try:
+        return value.replace(tzinfo=get_timezone()).astimezone(UTC)
+    except OverflowError:
+        return (datetime.min if value.year == datetime.min.year else datetime.max).replace(tzinfo=UTC)
+
+
+class _AwareDateTimeFilter:
+    """Flask-Admin's date-time filters give a naive time, which the UTCDateTime columns refuse:
+    every such filter answered 500."""
+
+    def clean(self, value):
+        cleaned = super().clean(value)
+        return [_aware(v) for v in cleaned] if isinstance(cleaned, list) else _aware(cleaned)
+
+
+AWARE_DATETIME_FILTERS = tuple(type(f"Aware{f.__name__}", (_AwareDateTimeFilter, f), {})
+                               for f in FilterConverter.datetime_filters)
+
+
 class StaffFilterConverter(FilterConverter):
     """Filters for the project's own column types (timestamps and money)."""
 
     def convert(self, type_name, column, name, **kwargs):
-        alias = {"utcdatetime": "datetime", "money": "numeric"}.get(type_name.lower(), type_name)
+        if type_name.lower() == "utcdatetime":
+            return [f(column, name, **kwargs) for f in AWARE_DATETIME_FILTERS]
+        alias = {"money": "numeric"}.get(type_name.lower(), type_name)
         return super().convert(alias, column, name, **kwargs)
 
 
@@ -73,6 +101,24 @@ class StaffModelConverter(AdminModelConverter):
         field_args.setdefault("places", 2)
         field_args["validators"].append(NumberRange(-MAX_MONEY, MAX_MONEY, _l("Enter a smaller amount.")))
         return wtf_fields.DecimalField(**field_args)
+
+
+def keep_return_url_on_site() -> None:
+    """Flask-Admin sends staff back to the `url` parameter (query string or form) after
+    create, edit, details, delete and list actions, and links to it as "Cancel". It checks it
+    with its own is_safe_url, which lets `http:evil.example` through (browsers go to
+    http://evil.example) and a line break into the Location header (a 500). Every one of those
+    views reads it through flask_admin.helpers.get_redirect_target() from request.values, with
+    no hook to override: so before a view runs, `url` becomes what the portal's own rule keeps,
+    or goes (and Flask-Admin falls back to the list)."""
+    target = request.values.get("url")
+    if target is None or safe_next(target) == target:
+        return
+    values = MultiDict(request.values)
+    values.poplist("url")
+    if safe := safe_next(target):
+        values["url"] = safe
+    request.values = ImmutableMultiDict(values)
 
 
 class StaffModelView(StaffAccessMixin, ModelView):
@@ -106,6 +152,10 @@ class StaffModelView(StaffAccessMixin, ModelView):
 
     def __init__(self, model, session=None, **kwargs):
         super().__init__(model, session or db, **kwargs)
+
+    def _run_view(self, fn, *args, **kwargs):
+        keep_return_url_on_site()
+        return super()._run_view(fn, *args, **kwargs)
 
     @action("delete", admin_gettext("Delete"), admin_gettext("Are you sure you want to delete selected records?"))
     def action_delete(self, ids):
