@@ -3,9 +3,10 @@ config file (instance/portal.cfg) and then by environment variables."""
 from __future__ import annotations
 
 import os
-import secrets
 from datetime import timedelta
 from pathlib import Path
+
+from services.private_files import private_folder, secret_in
 
 
 class ConfigError(RuntimeError):
@@ -29,7 +30,8 @@ class Defaults:
     SIGN_IN_MAX_FAILURES = 5  # wrong passwords in a row before the account rests
     SIGN_IN_LOCK_MINUTES = 15
     CREDENTIALS_VALID_DAYS = 30  # how long the two-part first credentials work
-    CREDENTIALS_MAX_ATTEMPTS = 5
+    CREDENTIALS_MAX_ATTEMPTS = 5  # wrong tries against one customer number before its codes rest
+    CREDENTIALS_REST_MINUTES = 15
     READ_ONLY_MONTHS_AFTER_CONTRACT = 6
     REMEMBER_COOKIE_DURATION = timedelta(seconds=0)
     MAIL_DEFAULT_SENDER = ("Zákaznický portál", "portal@energie.example")
@@ -41,7 +43,12 @@ class Defaults:
     MAIL_PASSWORD = None
     MAIL_TIMEOUT = 10
     OUTBOX_MAX_ATTEMPTS = 8
-    OUTBOX_SEND_AFTER_REQUEST = True
+    # A sender thread per process (services/outbox.py) sends each e-mail right after the
+    # commit that queued it, and wakes every OUTBOX_POLL_SECONDS to retry, with a back-off
+    # from OUTBOX_RETRY_SECONDS doubling per attempt. Off: only `flask send-mail` sends.
+    OUTBOX_WORKER = True
+    OUTBOX_POLL_SECONDS = 60
+    OUTBOX_RETRY_SECONDS = 60
     RATELIMIT_STORAGE_URI = "memory://"
     RATELIMIT_HEADERS_ENABLED = False
     # Per-user limits on what a customer sends (services/limits.py): far above what a person
@@ -101,7 +108,7 @@ def _convert(kind, raw: str):
 def load_config(app, overrides: dict | None = None) -> None:
     app.config.from_object(Defaults)
     instance = Path(app.instance_path)
-    instance.mkdir(parents=True, exist_ok=True)
+    private_folder(instance)  # the secret key and the SQLite database live here (services/private_files)
     app.config.from_pyfile(str(instance / "portal.cfg"), silent=True)
     for name, kind in ENVIRONMENT_SETTINGS.items():
         env_name = "PORTAL_ENV" if name == "ENV_NAME" else name
@@ -146,9 +153,5 @@ def _check_production(app) -> None:
 
 
 def _instance_secret(instance: Path) -> str:
-    """A secret generated once into the instance folder and reused afterwards."""
-    path = instance / "secret_key"
-    if not path.exists():
-        path.write_text(secrets.token_hex(32))
-        path.chmod(0o600)
-    return path.read_text().strip()
+    """A secret generated once into the instance folder (0600 from the start) and reused afterwards."""
+    return secret_in(instance / "secret_key")

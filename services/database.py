@@ -1,9 +1,12 @@
 """Engine set-up that the factory applies once per application."""
 from __future__ import annotations
 
+from pathlib import Path
+
 from sqlalchemy import event
 
 from extensions import db
+from services.private_files import create_private_file, make_private
 
 SQLITE_BUSY_TIMEOUT_MS = 5000
 
@@ -15,6 +18,7 @@ def configure_sqlite(app) -> None:
         return
     with app.app_context():
         engine = db.engine
+    _keep_private(engine.url)
 
     @event.listens_for(engine, "connect")
     def _on_connect(dbapi_connection, _record):
@@ -24,3 +28,16 @@ def configure_sqlite(app) -> None:
         cursor.execute(f"PRAGMA busy_timeout={SQLITE_BUSY_TIMEOUT_MS}")
         cursor.execute("PRAGMA foreign_keys=ON")
         cursor.close()
+
+
+def _keep_private(url) -> None:
+    """The database file is created 0600 before SQLite opens it: SQLite gives its -wal and -shm
+    (and a rollback journal) the database file's own mode, whatever the umask. Files left wider
+    by an earlier start are tightened."""
+    name = url.database
+    if not name or name == ":memory:" or name.startswith("file:") or url.query.get("uri"):
+        return  # in memory, or an SQLite URI whose options decide
+    path = Path(name)
+    create_private_file(path)
+    for suffix in ("-wal", "-shm", "-journal"):
+        make_private(path.with_name(path.name + suffix))
