@@ -4,16 +4,17 @@ from __future__ import annotations
 
 from flask import flash, redirect, render_template, url_for
 from flask_babel import gettext as _
-from sqlalchemy import func, select
 
 from extensions import db
 from forms.profile import ConfirmForm
 from forms.users import InviteForm, RightsForm
 from models.metering import SupplyPoint
+from models.sessions import SessionEnd
 from models.users import PortalUser, PortalUserRight, PortalUserState
-from services import audit
+from services import audit, invitations
 from services.access import PortalBlueprint, acting_user, visible, visible_or_404
 from services.limits import action_limit
+from services.sessions import end_sessions_of
 
 bp = PortalBlueprint("users", __name__, url_prefix="/account/users", account_admin=True)
 
@@ -50,19 +51,18 @@ def invite():
     form = InviteForm()
     points = _prepare(form)
     if form.validate_on_submit():
-        email = form.email.data.strip().lower()
-        if db.session.scalar(select(func.count(PortalUser.id)).where(func.lower(PortalUser.email) == email)):
-            form.email.errors.append(_("This e-mail already belongs to a portal user."))
+        # The same answer whether or not the address signs in for another customer (services/invitations).
+        user = invitations.invite(acting_user(), form.email.data, form.name.data.strip())
+        if user is None:
+            form.email.errors.append(_("This e-mail already belongs to a user of your account."))
         else:
-            user = PortalUser(customer_id=acting_user().customer_id, email=email, name=form.name.data.strip(),
-                              state=PortalUserState.INVITED)
-            db.session.add(user)
             _apply_rights(user, form, points)
             db.session.flush()
             audit.record("user_invited", user, details={"modules": sorted(user.modules)})
             db.session.commit()
-            flash(_("%(name)s has been invited. We will send the letter with part 1 to your correspondence "
-                    "address and part 2 by e-mail to %(email)s.", name=user.name, email=user.email), "success")
+            flash(_("%(name)s has been invited; we have let them know by e-mail at %(email)s. Someone new to the "
+                    "portal gets the letter with part 1 at your correspondence address and part 2 by e-mail.",
+                    name=user.name, email=user.email), "success")
             return redirect(url_for("users.index"))
     return render_template("users/invite.html", form=form)
 
@@ -80,8 +80,8 @@ def edit(user_id):
         if user.id == acting_user().id and not form.is_account_admin.data:
             form.is_account_admin.errors.append(_("You cannot take away your own administrator right."))
         else:
+            # The rights are read afresh on every request: they apply at once, everywhere.
             before = _apply_rights(user, form, points)
-            user.session_version += 1  # new rights apply at the next sign-in, everywhere
             audit.record("rights_changed", user, details={"before": before, "after": {
                 "modules": sorted(user.modules), "supply_points": sorted(form.supply_points.data or []),
                 "admin": user.is_account_admin}})
@@ -97,7 +97,7 @@ def disable(user_id):
     form = ConfirmForm()
     if form.validate_on_submit() and user.id != acting_user().id:
         user.state = PortalUserState.DISABLED
-        user.session_version += 1
+        end_sessions_of(user, SessionEnd.ACCOUNT_CHANGED)
         audit.record("user_disabled", user)
         db.session.commit()
         flash(_("%(name)s can no longer sign in.", name=user.name), "info")

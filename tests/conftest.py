@@ -34,6 +34,9 @@ def base_config(tmp_path: Path, database_url: str) -> dict:
         "SECRET_KEY": "test-secret-key-" + "x" * 32,
         "SQLALCHEMY_DATABASE_URI": database_url,
         "MAIL_SERVER": None,
+        # No sender thread: a test that counts or inspects e-mails calls send_due() itself
+        # instead of racing a thread (tests/test_outbox_worker.py turns it on).
+        "OUTBOX_WORKER": False,
         "RATELIMIT_ENABLED": False,
         "SERVER_NAME": None,
         "PORTAL_BASE_URL": "http://localhost",

@@ -44,10 +44,41 @@ def test_forgotten_password_by_an_emailed_single_use_link(client):
     assert client.get(link).headers["Location"] == "/forgotten-password"
 
 
-def test_unknown_address_gets_the_same_answer_and_no_email(client):
+def test_unknown_address_gets_the_same_answer_and_an_email_without_a_link(client):
     response = client.post_form("/forgotten-password", {"email": "nobody@example.com"}, follow_redirects=True)
     assert "If the address belongs to an account" in response.get_data(as_text=True)
-    assert db.session.scalars(select(OutgoingEmail)).all() == []
+    [mail] = db.session.scalars(select(OutgoingEmail)).all()
+    assert mail.recipient == "nobody@example.com" and mail.subject == "Setting a new password"
+    assert "no active customer portal account signs in with it" in mail.body_text
+    assert "/reset-password/" not in mail.body_text and mail.secret_values is None
+
+
+def test_forgotten_password_does_the_same_work_for_every_address(app, client):
+    """Issue 14, item 8: the answer and the work behind it (the same SQL statements, an e-mail
+    rendered and queued, an audit entry, a commit) do not tell whether an address has an
+    account; before, only an existing one did all that, and took twice as long."""
+    from conftest import count_queries
+    from models.audit import AuditEntry
+    from models.users import PortalUserState
+
+    make_portal_user(email="jana@example.com")
+    make_portal_user(email="invited@example.com", state=PortalUserState.INVITED)
+    answers = {}
+    for email in ("jana@example.com", "nobody@example.com", "invited@example.com", "JANA@example.com"):
+        token = client.csrf_token("/forgotten-password")
+        with count_queries(app) as statements:
+            response = client.post("/forgotten-password", data={"email": email, "csrf_token": token})
+        shown = client.get(response.headers["Location"]).get_data(as_text=True)
+        answers[email] = (response.status_code, response.headers["Location"], response.get_data(),
+                          re.search(r'<div class="alert.*?</div>', shown).group(0),
+                          [re.sub(r"\s+", " ", s) for s in statements])
+    first = answers["jana@example.com"]
+    assert first[4], "no SQL counted"
+    for email, answer in answers.items():
+        assert answer == first, email
+    recipients = sorted(db.session.scalars(select(OutgoingEmail.recipient)))
+    assert recipients == ["invited@example.com", "jana@example.com", "jana@example.com", "nobody@example.com"]
+    assert len(db.session.scalars(select(AuditEntry).where(AuditEntry.action.like("password_reset%"))).all()) == 4
 
 
 def test_a_tampered_reset_link_is_refused(client):

@@ -1,10 +1,15 @@
 """Several portal users per customer: the account administrator invites colleagues and sets their rights."""
-from sqlalchemy import select
+import re
 
+from sqlalchemy import func, select
+
+from conftest import count_queries
 from extensions import db
 from factories import PASSWORD, make_customer, make_portal_user, make_supply_point
 from models.audit import AuditEntry
+from models.outbox import OutgoingEmail
 from models.users import PortalUser, PortalUserState
+from services.credentials import issue_for_customers
 
 
 def test_the_administrator_invites_a_colleague_limited_to_invoices_and_onemake_supply_point(client):
@@ -35,14 +40,94 @@ def test_the_administrator_invites_a_colleague_limited_to_invoices_and_onemake_s
     assert client.get("/invoices/").status_code == 200
 
 
-def test_invite_refuses_an_existing_email_with_a_message(client):
-    make_portal_user(email="boss@example.com")
-    make_portal_user(email="taken@example.com")
+def test_invite_refuses_only_a_user_of_the_own_account_with_a_message(client):
+    boss = make_portal_user(email="boss@example.com")
+    make_portal_user(boss.customer, email="colleague@example.com")
     client.sign_in("boss@example.com", PASSWORD)
-    page = client.post_form("/account/users/invite", {"name": "X", "email": "taken@example.com"}).get_data(as_text=True)
-    assert "This e-mail already belongs to a portal user." in page
+    for email in ("colleague@example.com", "Colleague@Example.com", "boss@example.com"):
+        page = client.post_form("/account/users/invite", {"name": "X", "email": email}).get_data(as_text=True)
+        assert "This e-mail already belongs to a user of your account." in page, email
     page = client.post_form("/account/users/invite", {"name": "", "email": "bad"}).get_data(as_text=True)
     assert "Enter the person" in page and "Enter a valid e-mail address." in page
+    assert db.session.scalar(select(func.count(PortalUser.id))) == 2
+
+
+def _invite(client, app, name, email):
+    token = client.csrf_token("/account/users/invite")
+    with count_queries(app) as statements:
+        response = client.post("/account/users/invite", data={"name": name, "email": email, "modules": ["invoices"],
+                                                               "csrf_token": token})
+    assert response.status_code == 302 and response.headers["Location"] == "/account/users/"
+    flash = re.search(r'<div class="alert[^>]*>(.*?)</div>', client.get("/account/users/").get_data(as_text=True), re.S)
+    return flash.group(1).strip().replace(name, "NAME").replace(email.strip().lower(), "EMAIL"), statements
+
+
+def test_an_invitation_tells_nothing_about_other_customers_users(app, client):
+    """Issue 14, item 8: inviting an address that signs in for another customer answers,
+    lists and costs exactly as inviting a new one; the person gets no second login (which
+    could never sign in) but the access, linked to the login they have."""
+    boss = make_portal_user(email="boss@example.com")
+    stranger = make_portal_user(email="stranger@example.com", name="Petr Cizí", locale="cs")
+    client.sign_in("boss@example.com", PASSWORD)
+    new_answer = _invite(client, app, "Nová Kolegyně", "new@example.com")
+    known_answer = _invite(client, app, "Starý Známý", "Stranger@Example.com")
+    assert new_answer == known_answer
+    assert "already" not in new_answer[0]
+    listing = client.get("/account/users/").get_data(as_text=True)
+    assert listing.count("<td>invited</td>") == 2  # both wait to be taken up
+    new = db.session.scalars(select(PortalUser).where(PortalUser.email == "new@example.com")).one()
+    access = db.session.scalars(select(PortalUser).where(PortalUser.customer_id == boss.customer_id,
+                                                         PortalUser.email == "stranger@example.com")).one()
+    assert new.login_id is None and access.login_id == stranger.id
+    assert access.state == PortalUserState.INVITED and access.modules == {"invoices"}
+    # Each was told by e-mail, in their language, what comes next.
+    mails = {m.recipient: m for m in db.session.scalars(select(OutgoingEmail))}
+    assert set(mails) == {"new@example.com", "stranger@example.com"}
+    assert "part 1" in mails["new@example.com"].body_text and boss.customer.number in mails["new@example.com"].body_text
+    assert "přepínači" in mails["stranger@example.com"].body_text  # Czech: choose it in the switch
+    # No letter for the linked access: it signs in through the login the person has.
+    with app.test_request_context():
+        assert [i.user.email for i in issue_for_customers([boss.customer])] == ["new@example.com"]
+
+
+def test_the_invited_person_takes_up_the_access_by_switching_to_it(app, client):
+    from conftest import PortalClient
+
+    boss = make_portal_user(email="boss@example.com", name="Šéf Firmy")
+    make_portal_user(email="stranger@example.com", name="Petr Cizí")
+    client.sign_in("boss@example.com", PASSWORD)
+    _invite(client, app, "Petr v firmě", "stranger@example.com")
+    access = db.session.scalars(select(PortalUser).where(PortalUser.customer_id == boss.customer_id,
+                                                         PortalUser.email == "stranger@example.com")).one()
+    petr = PortalClient(app)
+    petr.sign_in("stranger@example.com", PASSWORD)
+    page = petr.get("/").get_data(as_text=True)
+    assert f"{boss.customer.number} · {boss.customer.name} (new access)" in page
+    assert petr.get("/invoices/").status_code == 200  # still his own account until he switches
+    response = petr.post_form("/profile/switch-account", {"account": str(access.id)}, page="/")
+    assert response.headers["Location"] == "/"
+    db.session.expire_all()
+    assert db.session.get(PortalUser, access.id).state == PortalUserState.ACTIVE
+    assert boss.customer.number in petr.get("/").get_data(as_text=True)
+    assert petr.get("/supply-points/").status_code == 404  # only the invoices he was given
+    assert "<td>active</td>" in client.get("/account/users/").get_data(as_text=True).split("Petr v firmě")[1]
+    assert db.session.scalars(select(AuditEntry).where(AuditEntry.action == "invitation_accepted")).one()
+
+
+def test_a_disabled_invitation_is_not_offered_to_the_person(app, client):
+    from conftest import PortalClient
+
+    boss = make_portal_user(email="boss@example.com")
+    make_portal_user(email="stranger@example.com")
+    client.sign_in("boss@example.com", PASSWORD)
+    _invite(client, app, "Petr", "stranger@example.com")
+    access = db.session.scalars(select(PortalUser).where(PortalUser.customer_id == boss.customer_id,
+                                                         PortalUser.email == "stranger@example.com")).one()
+    client.post_form(f"/account/users/{access.id}/disable", page=f"/account/users/{access.id}")
+    petr = PortalClient(app)
+    petr.sign_in("stranger@example.com", PASSWORD)
+    assert boss.customer.number not in petr.get("/").get_data(as_text=True)
+    assert petr.post_form("/profile/switch-account", {"account": str(access.id)}, page="/").status_code == 404
 
 
 def test_rights_changes_are_audited_and_apply_at_once(client, app):
