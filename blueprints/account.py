@@ -39,7 +39,7 @@ def index():
 def my_data_download():
     """All data the portal holds about the customer (GDPR access request)."""
     customer = acting_user().customer
-    content = my_data.build_zip(customer)
+    content = my_data.build_zip()
     audit.record("my_data_downloaded", customer)
     db.session.commit()
     return send_bytes(content, "application/zip", f"my-data-{customer.number}.zip")

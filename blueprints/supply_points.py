@@ -46,7 +46,7 @@ def _contracts_of(point: SupplyPoint) -> list[Contract]:
 def contract_document(point_id, contract_id):
     """The signed contract, only through a supply point the user may see."""
     point = visible_or_404(SupplyPoint, point_id)
-    contract = next((c for c in _contracts_of(point) if c.id == contract_id), None)
-    if contract is None or contract.signed_document is None:
+    contract = visible_or_404(Contract, contract_id, Contract.concerns_supply_points(frozenset({point.id})))
+    if contract.signed_document is None:
         abort(404)
     return send_stored_file(contract.signed_document)

@@ -15,6 +15,12 @@ PRIORITY_LABELS = {Priority.LOW: _l("low"), Priority.NORMAL: _l("normal"), Prior
                    Priority.CRITICAL: _l("critical – supply is down or there is danger")}
 
 
+def one_line(value):
+    """A text input holds one line, but a crafted POST can send line breaks, and the subject
+    goes into e-mail subjects (a header): every run of white space becomes one space."""
+    return " ".join(value.split()) if isinstance(value, str) else value
+
+
 class AttachmentsMixin:
     """Up to TICKET_MAX_ATTACHMENTS files, each checked by content and size."""
 
@@ -45,7 +51,8 @@ class TicketFilterForm(FlaskForm):
 
 class RequestForm(AttachmentsMixin, FlaskForm):
     request_type = SelectField(_l("Type of request"), coerce=int, validate_choice=True)
-    subject = StringField(_l("Subject"), validators=[DataRequired(_l("Write a short subject.")), Length(max=200)])
+    subject = StringField(_l("Subject"), filters=[one_line],
+                          validators=[DataRequired(_l("Write a short subject.")), Length(max=200)])
     text = TextAreaField(_l("Your request"), validators=[DataRequired(_l("Describe what you need.")), Length(max=5000)])
 
 
@@ -53,7 +60,8 @@ class ServiceForm(AttachmentsMixin, FlaskForm):
     service_category = SelectField(_l("What is it about"), coerce=int, validate_choice=True)
     supply_point = SelectField(_l("Supply point"), coerce=int, validate_choice=True)
     priority = SelectField(_l("Priority"), choices=list(PRIORITY_LABELS.items()), default=Priority.NORMAL)
-    subject = StringField(_l("Subject"), validators=[DataRequired(_l("Write a short subject.")), Length(max=200)])
+    subject = StringField(_l("Subject"), filters=[one_line],
+                          validators=[DataRequired(_l("Write a short subject.")), Length(max=200)])
     text = TextAreaField(_l("Description"), validators=[DataRequired(_l("Describe the problem.")), Length(max=5000)])
 
 

@@ -4,11 +4,14 @@ from __future__ import annotations
 import enum
 from datetime import datetime
 
-from sqlalchemy import CheckConstraint, ForeignKey, Index, String, Text, event
+from sqlalchemy import CheckConstraint, ForeignKey, Index, String, Text, event, or_
 from sqlalchemy.orm import Mapped, mapped_column
 
 from extensions import db
 from models.base import UTCDateTime, check_in, utcnow
+
+# Entries about the customer's own details, which every user of the account may read.
+CUSTOMER_HISTORY = ("customer_changed",)
 
 
 class ActorKind(enum.StrEnum):
@@ -47,8 +50,14 @@ class AuditEntry(db.Model):
 
     @classmethod
     def portal_scope(cls, query, scope):
-        """The customer sees the history of its own data."""
-        return query.where(cls.customer_id == scope.customer_id)
+        """The account's administrator sees the account's whole trail; any other user only what
+        they did and what was done to their own access, and the history of the customer's
+        details (shown on the account page): not a colleague's sign-ins and addresses."""
+        query = query.where(cls.customer_id == scope.customer_id)
+        if scope.whole_account:
+            return query
+        return query.where(or_(cls.portal_user_id == scope.person_id, cls.action.in_(CUSTOMER_HISTORY),
+                               (cls.record_type == "PortalUser") & (cls.record_id == str(scope.user_id))))
 
     @property
     def data(self) -> dict:

@@ -5,11 +5,12 @@ import enum
 from datetime import date
 from decimal import Decimal
 
-from sqlalchemy import CheckConstraint, Date, ForeignKey, Index, Integer, Numeric, String, select
+from sqlalchemy import CheckConstraint, Date, ForeignKey, Index, Integer, Numeric, String, or_, select
 from sqlalchemy.orm import Mapped, mapped_column, relationship
 
 from extensions import db
 from models.base import Money, TimestampMixin, check_in
+from models.scoping import CustomerRecord
 
 ZERO = Decimal("0.00")
 
@@ -36,7 +37,7 @@ class LineKind(enum.StrEnum):
     OTHER = "other"
 
 
-class Invoice(TimestampMixin, db.Model):
+class Invoice(CustomerRecord, TimestampMixin, db.Model):
     """Once issued, an invoice does not change; a settlement whose advances exceed
     the cost has a negative total (the amount refunded to the customer)."""
 
@@ -95,11 +96,8 @@ class Invoice(TimestampMixin, db.Model):
         return self.number
 
     @classmethod
-    def portal_scope(cls, query, scope):
-        query = query.where(cls.customer_id == scope.customer_id)
-        if scope.supply_point_ids is not None:
-            query = query.where(cls.supply_point_id.in_(scope.supply_point_ids))
-        return query
+    def concerns_supply_points(cls, ids):
+        return cls.supply_point_id.in_(ids)
 
 
 class InvoiceLine(db.Model):
@@ -125,7 +123,7 @@ class InvoiceLine(db.Model):
         return self.description
 
 
-class AdvanceSchedule(TimestampMixin, db.Model):
+class AdvanceSchedule(CustomerRecord, TimestampMixin, db.Model):
     """Zálohový kalendář: the advances a customer pays for a contract or supply point."""
 
     __tablename__ = "advance_schedules"
@@ -150,14 +148,11 @@ class AdvanceSchedule(TimestampMixin, db.Model):
         return f"{self.variable_symbol} od {self.valid_from}"
 
     @classmethod
-    def portal_scope(cls, query, scope):
-        query = query.where(cls.customer_id == scope.customer_id)
-        if scope.supply_point_ids is not None:
-            query = query.where(cls.supply_point_id.in_(scope.supply_point_ids))
-        return query
+    def concerns_supply_points(cls, ids):
+        return cls.supply_point_id.in_(ids)
 
 
-class Advance(db.Model):
+class Advance(CustomerRecord, db.Model):
     __tablename__ = "advances"
     __table_args__ = (CheckConstraint("amount >= 0", name="amount_non_negative"),
                       CheckConstraint("amount_paid >= 0", name="paid_non_negative"),
@@ -182,16 +177,11 @@ class Advance(db.Model):
         return f"{self.due_on} {self.amount}"
 
     @classmethod
-    def portal_scope(cls, query, scope):
-        query = query.where(cls.customer_id == scope.customer_id)
-        if scope.supply_point_ids is not None:
-            # A user limited to some supply points sees only their advances.
-            query = query.where(cls.schedule_id.in_(
-                select(AdvanceSchedule.id).where(AdvanceSchedule.supply_point_id.in_(scope.supply_point_ids))))
-        return query
+    def concerns_supply_points(cls, ids):
+        return cls.schedule_id.in_(select(AdvanceSchedule.id).where(AdvanceSchedule.concerns_supply_points(ids)))
 
 
-class Payment(TimestampMixin, db.Model):
+class Payment(CustomerRecord, TimestampMixin, db.Model):
     __tablename__ = "payments"
     __table_args__ = (CheckConstraint("amount > 0", name="amount_positive"),
                       Index("ix_payments_customer_received", "customer_id", "received_on"))
@@ -209,8 +199,11 @@ class Payment(TimestampMixin, db.Model):
         return f"{self.received_on} {self.amount}"
 
     @classmethod
-    def portal_scope(cls, query, scope):
-        return query.where(cls.customer_id == scope.customer_id)
+    def concerns_supply_points(cls, ids):
+        """A payment that paid something of these supply points (a limited user sees only the
+        part that did: PaymentAllocation.concerns_supply_points)."""
+        return select(PaymentAllocation.id).where(PaymentAllocation.payment_id == cls.id,
+                                                  PaymentAllocation.concerns_supply_points(ids)).exists()
 
 
 class PaymentAllocation(db.Model):
@@ -234,3 +227,9 @@ class PaymentAllocation(db.Model):
 
     def __str__(self) -> str:
         return f"{self.amount}"
+
+    @classmethod
+    def concerns_supply_points(cls, ids):
+        """The part of a payment that paid an invoice or an advance of these supply points."""
+        return or_(cls.invoice_id.in_(select(Invoice.id).where(Invoice.concerns_supply_points(ids))),
+                   cls.advance_id.in_(select(Advance.id).where(Advance.concerns_supply_points(ids))))

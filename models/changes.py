@@ -4,11 +4,12 @@ from __future__ import annotations
 import enum
 from datetime import date, datetime
 
-from sqlalchemy import CheckConstraint, Date, ForeignKey, Index, Integer, String, Text
+from sqlalchemy import CheckConstraint, Date, ForeignKey, Index, Integer, String, Text, select
 from sqlalchemy.orm import Mapped, mapped_column, relationship
 
 from extensions import db
 from models.base import TimestampMixin, UTCDateTime, check_in, utcnow
+from models.scoping import CustomerRecord
 
 
 class ChangeKind(enum.StrEnum):
@@ -34,7 +35,7 @@ class ChangeState(enum.StrEnum):
         return (cls.CONFIRMING_EMAIL, cls.SUBMITTED, cls.IN_REVIEW)
 
 
-class ChangeRequest(TimestampMixin, db.Model):
+class ChangeRequest(CustomerRecord, TimestampMixin, db.Model):
     __tablename__ = "change_requests"
     __table_args__ = (
         CheckConstraint(check_in("kind", ChangeKind), name="kind"),
@@ -84,8 +85,13 @@ class ChangeRequest(TimestampMixin, db.Model):
         return f"#{self.id} {self.kind}"
 
     @classmethod
-    def portal_scope(cls, query, scope):
-        return query.where(cls.customer_id == scope.customer_id)
+    def concerns_supply_points(cls, ids):
+        # A change of the customer's own data (address, e-mail, bank account) is every user's;
+        # a change of an advance is of that advance's supply point.
+        from models.billing import AdvanceSchedule
+
+        return cls.advance_schedule_id.is_(None) | cls.advance_schedule_id.in_(
+            select(AdvanceSchedule.id).where(AdvanceSchedule.concerns_supply_points(ids)))
 
 
 class ChangeRequestField(db.Model):

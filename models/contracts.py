@@ -3,11 +3,12 @@ from __future__ import annotations
 
 from datetime import date
 
-from sqlalchemy import CheckConstraint, Column, Date, ForeignKey, String, Table
+from sqlalchemy import CheckConstraint, Column, Date, ForeignKey, String, Table, select
 from sqlalchemy.orm import Mapped, mapped_column, relationship
 
 from extensions import db
 from models.base import TimestampMixin
+from models.scoping import CustomerRecord
 
 contract_supply_points = Table(
     "contract_supply_points",
@@ -17,7 +18,7 @@ contract_supply_points = Table(
 )
 
 
-class Contract(TimestampMixin, db.Model):
+class Contract(CustomerRecord, TimestampMixin, db.Model):
     __tablename__ = "contracts"
     __table_args__ = (CheckConstraint("valid_to IS NULL OR valid_to >= valid_from", name="validity"),)
 
@@ -38,5 +39,6 @@ class Contract(TimestampMixin, db.Model):
         return self.number
 
     @classmethod
-    def portal_scope(cls, query, scope):
-        return query.where(cls.customer_id == scope.customer_id)
+    def concerns_supply_points(cls, ids):
+        return select(contract_supply_points.c.contract_id).where(
+            contract_supply_points.c.contract_id == cls.id, contract_supply_points.c.supply_point_id.in_(ids)).exists()

@@ -12,6 +12,7 @@ from sqlalchemy.orm import Mapped, mapped_column, relationship
 from extensions import db
 from models.base import TimestampMixin, UTCDateTime, check_in, utcnow
 from models.customers import Segment
+from models.scoping import CustomerRecord
 
 
 class MessageAudience(enum.StrEnum):
@@ -53,7 +54,8 @@ class Message(TimestampMixin, db.Model):
         return self.subject
 
 
-class MessageRecipient(db.Model):
+class MessageRecipient(CustomerRecord, db.Model):
+    whole_customer = True  # a message to the customer reaches all its users with the right
     __tablename__ = "message_recipients"
     __table_args__ = (
         UniqueConstraint("message_id", "customer_id", name="uq_message_recipients_message_customer"),
@@ -73,9 +75,6 @@ class MessageRecipient(db.Model):
     def __str__(self) -> str:
         return f"{self.message} → {self.customer}"
 
-    @classmethod
-    def portal_scope(cls, query, scope):
-        return query.where(cls.customer_id == scope.customer_id)
 
 
 class MessageEvent(db.Model):

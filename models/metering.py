@@ -4,11 +4,12 @@ from __future__ import annotations
 import enum
 from datetime import date, datetime
 
-from sqlalchemy import Boolean, CheckConstraint, Date, ForeignKey, Index, Integer, String, Text, text
+from sqlalchemy import Boolean, CheckConstraint, Date, ForeignKey, Index, Integer, String, Text, select, text
 from sqlalchemy.orm import Mapped, mapped_column, relationship
 
 from extensions import db
 from models.base import TimestampMixin, UTCDateTime, check_in
+from models.scoping import CustomerRecord
 
 DISTRIBUTORS = {
     "1": "EG.D (E.ON Distribuce)", "2": "EG.D (E.ON Distribuce)", "3": "PREdistribuce",
@@ -27,7 +28,7 @@ class SupplyPointState(enum.StrEnum):
     INACTIVE = "inactive"
 
 
-class SupplyPoint(TimestampMixin, db.Model):
+class SupplyPoint(CustomerRecord, TimestampMixin, db.Model):
     __tablename__ = "supply_points"
     __table_args__ = (
         CheckConstraint(check_in("commodity", Commodity), name="commodity"),
@@ -69,11 +70,8 @@ class SupplyPoint(TimestampMixin, db.Model):
         return f"{self.identifier} ({self.city})"
 
     @classmethod
-    def portal_scope(cls, query, scope):
-        query = query.where(cls.customer_id == scope.customer_id)
-        if scope.supply_point_ids is not None:
-            query = query.where(cls.id.in_(scope.supply_point_ids))
-        return query
+    def concerns_supply_points(cls, ids):
+        return cls.id.in_(ids)
 
 
 class Meter(TimestampMixin, db.Model):
@@ -168,7 +166,5 @@ class MeterReading(TimestampMixin, db.Model):
 
     @classmethod
     def portal_scope(cls, query, scope):
-        return query.join(SupplyPoint, SupplyPoint.id == cls.supply_point_id).where(
-            SupplyPoint.customer_id == scope.customer_id,
-            *([SupplyPoint.id.in_(scope.supply_point_ids)] if scope.supply_point_ids is not None else []),
-        )
+        """A reading has no customer of its own: it is visible through its supply point."""
+        return query.where(cls.supply_point_id.in_(SupplyPoint.portal_scope(select(SupplyPoint.id), scope)))

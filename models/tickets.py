@@ -9,6 +9,7 @@ from sqlalchemy.orm import Mapped, mapped_column, relationship
 
 from extensions import db
 from models.base import TimestampMixin, UTCDateTime, check_in, utcnow
+from models.scoping import CustomerRecord
 
 
 class TicketKind(enum.StrEnum):
@@ -82,7 +83,7 @@ class RoutingRule(TimestampMixin, db.Model):
         return f"{self.request_type or self.service_category or self.ticket_kind} → {target}"
 
 
-class Ticket(TimestampMixin, db.Model):
+class Ticket(CustomerRecord, TimestampMixin, db.Model):
     __tablename__ = "tickets"
     __table_args__ = (
         CheckConstraint(check_in("kind", TicketKind), name="kind"),
@@ -126,11 +127,9 @@ class Ticket(TimestampMixin, db.Model):
         return f"{self.reference} {self.subject}"
 
     @classmethod
-    def portal_scope(cls, query, scope):
-        query = query.where(cls.customer_id == scope.customer_id)
-        if scope.supply_point_ids is not None:
-            query = query.where((cls.supply_point_id.is_(None)) | cls.supply_point_id.in_(scope.supply_point_ids))
-        return query
+    def concerns_supply_points(cls, ids):
+        # A request about the whole account (no supply point) is every user's.
+        return cls.supply_point_id.is_(None) | cls.supply_point_id.in_(ids)
 
 
 class EntryKind(enum.StrEnum):

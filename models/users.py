@@ -155,8 +155,10 @@ class PortalUser(PasswordMixin, SignInGuardMixin, UserMixin, TimestampMixin, db.
 
     @classmethod
     def portal_scope(cls, query, scope):
-        """A portal user sees the users of its own customer (the administrator manages them)."""
-        return query.where(cls.customer_id == scope.customer_id)
+        """The account administrator sees the users of the account (and manages them); any other
+        user only their own access."""
+        query = query.where(cls.customer_id == scope.customer_id)
+        return query if scope.account_admin else query.where(cls.id == scope.user_id)
 
     def grant(self, *modules: str) -> None:
         have = {r.module for r in self.rights}

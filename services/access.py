@@ -27,6 +27,14 @@ class Scope:
     modules: frozenset[str]
     # None: every supply point of the customer; otherwise only these.
     supply_point_ids: frozenset[int] | None
+    # The access acting now and the person signed in (the same row unless they switched
+    # to another customer's access linked to their login): their own records are theirs.
+    user_id: int = 0
+    person_id: int = 0
+    # The account administrator manages the account's users; without a supply-point limit
+    # they also see the whole account's trail (what the other users did, from where).
+    account_admin: bool = False
+    whole_account: bool = False
     # After the last contract ended: look, but change nothing (see services.contract_end).
     read_only: bool = False
     # The read-only period is over too: the user is signed out.
@@ -58,8 +66,10 @@ def acting_user() -> PortalUser:
 
 
 def accounts_of(person: PortalUser) -> list[PortalUser]:
-    """The person's own access first, then the active accesses linked to it."""
-    return [person] + sorted((a for a in person.linked_accesses if a.state == PortalUserState.ACTIVE),
+    """The person's own access first, then the accesses linked to it: active, or invited and
+    not taken up yet (the first switch to one takes it up, see services.invitations)."""
+    offered = (PortalUserState.ACTIVE, PortalUserState.INVITED)
+    return [person] + sorted((a for a in person.linked_accesses if a.state in offered),
                              key=lambda a: a.customer.number)
 
 
@@ -86,6 +96,10 @@ def current_scope() -> Scope:
             segment=user.customer.segment,
             modules=modules,
             supply_point_ids=limited,
+            user_id=user.id,
+            person_id=current_user.id,
+            account_admin=user.is_account_admin,
+            whole_account=user.is_account_admin and limited is None,
             read_only=access != "full",
             closed=access == "none",
         )

@@ -15,14 +15,18 @@ from models.audit import AuditEntry
 from models.billing import Advance, Invoice, InvoiceLine, Payment
 from models.changes import ChangeRequest, ChangeRequestField
 from models.contracts import Contract
+from models.customers import Customer
 from models.messaging import Message, MessageRecipient
 from models.metering import MeterReading, SupplyPoint
-from models.tickets import Ticket, TicketEntry
+from models.tickets import Ticket, TicketEntry, TicketKind
 from models.users import PortalUser
+from services.access import current_scope, visible
 from services.downloads import csv_cell
 
+TICKET_MODULES = {TicketKind.REQUEST: "requests", TicketKind.SERVICE: "service"}
+
 # Columns never exported: secrets and internal bookkeeping.
-HIDDEN = {"password_hash", "totp_secret", "session_version", "version_id"}
+HIDDEN = {"password_hash", "totp_secret", "version_id"}
 
 
 def _row(record) -> dict:
@@ -37,35 +41,53 @@ def _plain(value):
     return value
 
 
-def collect(customer) -> dict[str, list[dict]]:
-    cid = customer.id
-    point_ids = select(SupplyPoint.id).where(SupplyPoint.customer_id == cid)
+def collect() -> dict[str, list[dict]]:
+    """What the signed-in user may see, table by table: through `visible()`, so a user limited
+    to some supply points or modules gets only those, and only the account's administrator
+    gets the other users and what they did."""
+    scope = current_scope()
+
+    def rows(model, module: str | None = None):
+        if module is not None and not scope.may(module):
+            return []
+        return db.session.scalars(visible(model).order_by(model.id)).all()
+
+    invoices = visible(Invoice).with_only_columns(Invoice.id)
+    changes = visible(ChangeRequest).with_only_columns(ChangeRequest.id)
+    tickets = visible(Ticket, Ticket.kind.in_([kind for kind, module in TICKET_MODULES.items() if scope.may(module)]))
     tables = {
-        "customer": [customer],
-        "portal_users": db.session.scalars(select(PortalUser).where(PortalUser.customer_id == cid)).all(),
-        "supply_points": db.session.scalars(select(SupplyPoint).where(SupplyPoint.customer_id == cid)).all(),
-        "contracts": db.session.scalars(select(Contract).where(Contract.customer_id == cid)).all(),
-        "meter_readings": db.session.scalars(select(MeterReading).where(MeterReading.supply_point_id.in_(point_ids))).all(),
-        "invoices": db.session.scalars(select(Invoice).where(Invoice.customer_id == cid)).all(),
-        "invoice_lines": db.session.scalars(select(InvoiceLine).join(Invoice).where(Invoice.customer_id == cid)).all(),
-        "advances": db.session.scalars(select(Advance).where(Advance.customer_id == cid)).all(),
-        "payments": db.session.scalars(select(Payment).where(Payment.customer_id == cid)).all(),
-        "change_requests": db.session.scalars(select(ChangeRequest).where(ChangeRequest.customer_id == cid)).all(),
-        "change_request_fields": db.session.scalars(
-            select(ChangeRequestField).join(ChangeRequest).where(ChangeRequest.customer_id == cid)).all(),
-        "tickets": db.session.scalars(select(Ticket).where(Ticket.customer_id == cid)).all(),
-        "ticket_conversation": db.session.scalars(
-            select(TicketEntry).join(Ticket).where(Ticket.customer_id == cid, TicketEntry.visible_to_customer)).all(),
-        "message_recipients": db.session.scalars(select(MessageRecipient).where(MessageRecipient.customer_id == cid)).all(),
-        "messages": db.session.scalars(
-            select(Message).join(MessageRecipient).where(MessageRecipient.customer_id == cid)).all(),
-        "audit_log": db.session.scalars(select(AuditEntry).where(AuditEntry.customer_id == cid)).all(),
+        "customer": rows(Customer),
+        "portal_users": rows(PortalUser),
+        "supply_points": rows(SupplyPoint, module="supply_points"),
+        "contracts": rows(Contract, module="supply_points"),
+        "meter_readings": rows(MeterReading, module="readings"),
+        "invoices": rows(Invoice, module="invoices"),
+        "invoice_lines": _children(InvoiceLine, InvoiceLine.invoice_id.in_(invoices), scope.may("invoices")),
+        "advances": rows(Advance, module="invoices"),
+        "payments": rows(Payment, module="invoices"),
+        "change_requests": rows(ChangeRequest, module="changes"),
+        "change_request_fields": _children(ChangeRequestField, ChangeRequestField.change_request_id.in_(changes),
+                                           scope.may("changes")),
+        "tickets": db.session.scalars(tickets.order_by(Ticket.id)).all(),  # requests and service, as allowed
+        "ticket_conversation": _children(TicketEntry, TicketEntry.ticket_id.in_(tickets.with_only_columns(Ticket.id)),
+                                         True, TicketEntry.visible_to_customer),
+        "message_recipients": rows(MessageRecipient, module="messages"),
+        "messages": _children(Message, Message.id.in_(visible(MessageRecipient).with_only_columns(
+            MessageRecipient.message_id)), scope.may("messages")),
+        "audit_log": rows(AuditEntry),
     }
-    return {name: [{k: _plain(v) for k, v in _row(r).items()} for r in rows] for name, rows in tables.items()}
+    return {name: [{k: _plain(v) for k, v in _row(r).items()} for r in found] for name, found in tables.items()}
 
 
-def build_zip(customer) -> bytes:
-    data = collect(customer)
+def _children(model, belongs, allowed: bool, *criteria) -> list:
+    """Rows that belong to visible records (invoice lines, ticket entries), when the module is allowed."""
+    if not allowed:
+        return []
+    return db.session.scalars(select(model).where(belongs, *criteria).order_by(model.id)).all()
+
+
+def build_zip() -> bytes:
+    data = collect()
     out = io.BytesIO()
     with zipfile.ZipFile(out, "w", zipfile.ZIP_DEFLATED) as archive:
         archive.writestr("my-data.json", json.dumps(data, ensure_ascii=False, indent=2))

@@ -89,6 +89,10 @@ def check(meter: Meter, read_on: date, values: dict[int, int], today: date | Non
     errors: dict[str, str] = {}
     if read_on > today:
         errors["read_on"] = _("The reading date cannot be in the future.")
+    if read_on < meter.installed_on:
+        # Nothing to compare with (and no history window to reach back from a date like 0001-01-01).
+        raise ReadingRefused({"read_on": _("The date is before the meter was installed (%(date)s).",
+                                           date=format_date(meter.installed_on))})
     checks = []
     for register in meter.registers:
         history = _accepted(register, read_on)

@@ -13,10 +13,11 @@ from reportlab.lib import colors
 from reportlab.lib.pagesizes import A4
 from reportlab.lib.units import mm
 from reportlab.platypus import SimpleDocTemplate, Spacer, Table, TableStyle
+from sqlalchemy import func, select
 
 from extensions import db
-from models.billing import Advance, Invoice, Payment
-from services.access import visible
+from models.billing import Advance, Invoice, Payment, PaymentAllocation
+from services.access import current_scope, visible
 from services.i18n import money
 from services.pdf import document_styles, text
 
@@ -35,7 +36,7 @@ class Entry:
 
 def entries(start: date, end: date) -> tuple[Decimal, list[Entry]]:
     """(balance brought forward, the period's entries with running balance)."""
-    def movements(until: date | None, since: date | None):
+    def movements(until: date | None, since: date | None, before: date | None = None):
         rows = []
         # A cancelled invoice stays with its credit note beside it: together they net to zero.
         inv = visible(Invoice)
@@ -47,15 +48,19 @@ def entries(start: date, end: date) -> tuple[Decimal, list[Entry]]:
         if until:
             inv, adv, pay = inv.where(Invoice.issued_on <= until), adv.where(Advance.due_on <= until), \
                 pay.where(Payment.received_on <= until)
+        if before:
+            inv, adv, pay = inv.where(Invoice.issued_on < before), adv.where(Advance.due_on < before), \
+                pay.where(Payment.received_on < before)
         for i in db.session.scalars(inv):
             rows.append(Entry(i.issued_on, "invoice", i.number, max(i.total, ZERO), max(-i.total, ZERO)))
         for a in db.session.scalars(adv):
             rows.append(Entry(a.due_on, "advance", a.variable_symbol, a.amount, ZERO))
-        for p in db.session.scalars(pay):
-            rows.append(Entry(p.received_on, "payment", p.variable_symbol or "", ZERO, p.amount))
+        for p, credited in _credited(pay):
+            rows.append(Entry(p.received_on, "payment", p.variable_symbol or "", ZERO, credited))
         return sorted(rows, key=lambda e: (e.day, e.kind != "payment"))
 
-    before = movements(date.fromordinal(start.toordinal() - 1), None)
+    # Strictly before the start, not "until the day before": there is no day before 1 January of year 1.
+    before = movements(None, None, before=start)
     balance = sum((e.debit - e.credit for e in before), ZERO)
     opening = balance
     period = movements(end, start)
@@ -63,6 +68,18 @@ def entries(start: date, end: date) -> tuple[Decimal, list[Entry]]:
         balance += entry.debit - entry.credit
         entry.balance = balance
     return opening, period
+
+
+def _credited(payments):
+    """(payment, the amount the statement credits). A user limited to some supply points sees
+    only the part of a payment that paid their invoices and advances: not what the customer
+    paid for others, nor a payment not yet matched to anything."""
+    limit = current_scope().supply_point_ids
+    if limit is None:
+        return [(payment, payment.amount) for payment in db.session.scalars(payments)]
+    part = (select(PaymentAllocation.payment_id, func.sum(PaymentAllocation.amount).label("amount"))
+            .where(PaymentAllocation.concerns_supply_points(limit)).group_by(PaymentAllocation.payment_id).subquery())
+    return db.session.execute(payments.join(part, part.c.payment_id == Payment.id).add_columns(part.c.amount)).all()
 
 
 def render_pdf(customer, start: date, end: date, opening: Decimal, rows: list[Entry], labels: dict) -> bytes:

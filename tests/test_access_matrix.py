@@ -3,18 +3,21 @@ with who may use it. A new endpoint that is not declared fails the first test, s
 work cannot skip the question. For every endpoint that shows a customer's record, a user
 of another customer gets 404 (GET and POST alike), and the owner gets the page."""
 
+from datetime import date
+
 import pytest
 from sqlalchemy import select
 
 from extensions import db
 from factories import PASSWORD, make_portal_user
 from models.billing import AdvanceSchedule, Invoice
-from models.changes import ChangeRequest
+from models.changes import ChangeRequest, ChangeRequestField
 from models.contracts import Contract
 from models.customers import Customer
 from models.files import StoredFile
 from models.messaging import Message, MessageRecipient
 from models.metering import MeterReading, SupplyPoint
+from models.sessions import SignInSession
 from models.tickets import Ticket, TicketAttachment
 from models.users import PortalUser
 from services import messages
@@ -42,16 +45,24 @@ def _first(query):
 
 def _owned(customer_id: int) -> dict:
     """Endpoint -> URL arguments pointing at records of the given customer."""
-    point = _first(select(SupplyPoint).where(SupplyPoint.customer_id == customer_id, SupplyPoint.self_readings_allowed))
+    # Every record of one supply point (the customer's first), so that a colleague limited to
+    # another supply point must be refused all of them (test_a_user_limited_to_another_supply_point…).
+    point = _first(select(SupplyPoint).where(SupplyPoint.customer_id == customer_id, SupplyPoint.self_readings_allowed)
+                   .order_by(SupplyPoint.id))
     contract = _first(select(Contract).where(Contract.supply_points.any(SupplyPoint.id == point.id)))
-    invoice = _first(select(Invoice).where(Invoice.customer_id == customer_id))
-    schedule = _first(select(AdvanceSchedule).where(AdvanceSchedule.customer_id == customer_id))
+    invoice = _first(select(Invoice).where(Invoice.customer_id == customer_id, Invoice.supply_point_id == point.id))
+    schedule = _first(select(AdvanceSchedule).where(AdvanceSchedule.customer_id == customer_id,
+                                                    AdvanceSchedule.supply_point_id == point.id))
     reading = _first(select(MeterReading).where(MeterReading.supply_point_id == point.id, MeterReading.photo_id.is_not(None)))
     change = _first(select(ChangeRequest).where(ChangeRequest.customer_id == customer_id,
-                                                ChangeRequest.attachment_id.is_not(None)))
+                                                ChangeRequest.attachment_id.is_not(None),
+                                                ChangeRequest.advance_schedule_id == schedule.id))
     recipient = _first(select(MessageRecipient).join(Message).where(MessageRecipient.customer_id == customer_id,
                                                                      Message.attachment_id.is_not(None)))
     user = _first(select(PortalUser).where(PortalUser.customer_id == customer_id, PortalUser.is_account_admin.is_(False)))
+    # A session of the customer's user: "sign out this one" must not end somebody else's.
+    sign_in_session = _first(select(SignInSession).join(PortalUser, PortalUser.id == SignInSession.portal_user_id)
+                             .where(PortalUser.customer_id == customer_id))
     args = {
         "invoices.detail": {"invoice_id": invoice.id}, "invoices.pdf": {"invoice_id": invoice.id},
         "invoices.advance_calendar": {"schedule_id": schedule.id},
@@ -67,9 +78,11 @@ def _owned(customer_id: int) -> dict:
         "messages.detail": {"recipient_id": recipient.id}, "messages.attachment": {"recipient_id": recipient.id},
         "messages.reply": {"recipient_id": recipient.id},
         "users.edit": {"user_id": user.id}, "users.disable": {"user_id": user.id},
+        "profile.end_one_session": {"session_id": sign_in_session.id},
     }
     for module, kind in (("requests", "request"), ("service", "service")):
-        ticket = _first(select(Ticket).where(Ticket.customer_id == customer_id, Ticket.kind == kind))
+        ticket = _first(select(Ticket).where(Ticket.customer_id == customer_id, Ticket.kind == kind,
+                                             Ticket.supply_point_id == point.id).order_by(Ticket.id))
         attachment = _first(select(TicketAttachment).where(TicketAttachment.ticket_id == ticket.id))
         for action in ("detail", "reply", "close", "reopen"):
             args[f"{module}.{action}"] = {"ticket_id": ticket.id}
@@ -88,19 +101,29 @@ def world(app):
     load_demo_data()
     bakery = db.session.scalars(select(Customer).where(Customer.number == "1000002")).one()
     photo = StoredFile.from_bytes("stav.png", "image/png", PNG)
-    reading = db.session.scalars(select(MeterReading).join(SupplyPoint).where(SupplyPoint.customer_id == bakery.id)).first()
+    point = db.session.scalars(select(SupplyPoint).where(SupplyPoint.customer_id == bakery.id)
+                               .order_by(SupplyPoint.id)).first()
+    reading = db.session.scalars(select(MeterReading).where(MeterReading.supply_point_id == point.id)).first()
     reading.photo = photo
-    db.session.add(ChangeRequest(customer=bakery, kind="other", reason="Příloha", state="in_review",
+    schedule = db.session.scalars(select(AdvanceSchedule).where(AdvanceSchedule.supply_point_id == point.id)).first()
+    db.session.add(ChangeRequest(customer=bakery, kind="advance_amount", reason="Příloha", state="in_review",
+                                 advance_schedule=schedule, effective_from=date.today(),
+                                 fields=[ChangeRequestField(field="amount", old_value=str(schedule.amount),
+                                                            new_value="1000.00")],
                                  attachment=StoredFile.from_bytes("doklad.pdf", "application/pdf", b"%PDF-1.4")))
     message = Message(subject="S přílohou", body="Text", audience="customer",
                       attachment=StoredFile.from_bytes("priloha.pdf", "application/pdf", b"%PDF-1.4"))
     messages.send(message, [bakery.id])
     for ticket in db.session.scalars(select(Ticket).where(Ticket.customer_id == bakery.id)):
         db.session.add(TicketAttachment(ticket=ticket, file=StoredFile.from_bytes("foto.png", "image/png", PNG)))
-    db.session.add(Ticket(kind="request", customer=bakery, subject="Dotaz pekárny", text="?", state="assigned"))
+    db.session.add(Ticket(kind="request", customer=bakery, supply_point=point, subject="Dotaz pekárny", text="?",
+                          state="assigned"))
     db.session.flush()
     ticket = db.session.scalars(select(Ticket).where(Ticket.subject == "Dotaz pekárny")).one()
     db.session.add(TicketAttachment(ticket=ticket, file=StoredFile.from_bytes("foto.png", "image/png", PNG)))
+    tomas = db.session.scalars(select(PortalUser).where(PortalUser.email == "tomas.dvorak@example.com",
+                                                        PortalUser.customer_id == bakery.id)).one()
+    db.session.add(SignInSession(token_hash="0" * 64, portal_user_id=tomas.id))
     db.session.commit()
     return bakery
 
@@ -117,6 +140,7 @@ def test_every_portal_endpoint_is_in_the_matrix(app):
              "invoices.change_advance", "supply_points.detail", "supply_points.contract_document", "readings.history",
              "readings.new", "readings.photo", "changes.detail", "changes.attachment", "changes.withdraw",
              "messages.detail", "messages.attachment", "messages.reply", "users.edit", "users.disable",
+             "profile.end_one_session",
              *[f"{m}.{a}" for m in ("requests", "service") for a in ("detail", "reply", "close", "reopen", "attachment")]}
     declared = PUBLIC_ENDPOINTS | SIGNED_IN | SHARED | owned
     portal = {r.endpoint for r in app.url_map.iter_rules() if not r.rule.startswith("/admin")}
@@ -163,6 +187,119 @@ def test_a_user_without_the_module_right_gets_404_everywhere_in_that_module(worl
         assert client.get(url).status_code == 404, f"{url} answered without the {module} right"
 
 
+# Records of the whole customer, not of a supply point: a colleague limited to another
+# supply point reaches them too. Every other record URL of the matrix is of the first
+# supply point (see _owned) and answers that colleague 404.
+LIMITED_REACHES = {"messages.detail", "messages.attachment", "messages.reply"}
+
+
+def _limited_colleague(bakery: Customer) -> PortalUser:
+    """A bakery user with every module, limited to its second supply point (not the one _owned uses)."""
+    first, second = db.session.scalars(select(SupplyPoint).where(SupplyPoint.customer_id == bakery.id)
+                                       .order_by(SupplyPoint.id)).all()[:2]
+    user = make_portal_user(bakery, email="omezena@example.com", admin=False)
+    user.supply_points.append(second)
+    db.session.commit()
+    return user
+
+
+def test_a_user_limited_to_another_supply_point_reaches_none_of_its_records(world, app, client):
+    owned = _owned(world.id)
+    _limited_colleague(world)
+    client.sign_in("omezena@example.com", PASSWORD)
+    for endpoint, values in owned.items():
+        url = _url(app, endpoint, values)
+        methods = next(r.methods for r in app.url_map.iter_rules() if r.endpoint == endpoint)
+        if endpoint in LIMITED_REACHES:
+            if "GET" in methods:
+                assert client.get(url).status_code == 200, f"GET {url} ({endpoint}) refused a limited colleague"
+            continue
+        if "GET" in methods:
+            assert client.get(url).status_code == 404, f"GET {url} ({endpoint}) reached another supply point"
+        if "POST" in methods:
+            response = client.post_form(url, {"body": "x", "amount": "1000", "reason": "x"}, page="/")
+            assert response.status_code == 404, f"POST {url} ({endpoint}) reached another supply point"
+    # Nothing was changed by the refused POSTs: the advance change is still open.
+    change = db.session.get(ChangeRequest, owned["changes.withdraw"]["request_id"])
+    db.session.refresh(change)
+    assert change.state == "in_review"
+
+
+def _of_first_point(bakery: Customer) -> dict:
+    """What the statement and the data export must not show a user limited to the second point."""
+    from models.billing import Advance, Payment, PaymentAllocation
+
+    first = db.session.scalars(select(SupplyPoint).where(SupplyPoint.customer_id == bakery.id)
+                               .order_by(SupplyPoint.id)).first()
+    invoices = db.session.scalars(select(Invoice).where(Invoice.supply_point_id == first.id)).all()
+    schedules = db.session.scalars(select(AdvanceSchedule).where(AdvanceSchedule.supply_point_id == first.id)).all()
+    advance_ids = select(Advance.id).where(Advance.schedule_id.in_([s.id for s in schedules]))
+    payments = db.session.scalars(select(Payment).join(PaymentAllocation).where(
+        (PaymentAllocation.advance_id.in_(advance_ids)) | PaymentAllocation.invoice_id.in_([i.id for i in invoices]))).all()
+    assert invoices and schedules and payments
+    return {"point": first, "invoices": invoices, "schedules": schedules, "payments": payments}
+
+
+def test_the_statement_of_a_limited_user_lists_only_their_supply_points(world, app, client):
+    import io
+
+    from pypdf import PdfReader
+
+    other = _of_first_point(world)
+    _limited_colleague(world)
+    client.sign_in("omezena@example.com", PASSWORD)
+    period = "start=2020-01-01&end=2030-12-31"
+    page = client.get(f"/invoices/statement?{period}").get_data(as_text=True)
+    pdf = "".join(p.extract_text() for p in PdfReader(io.BytesIO(client.get(f"/invoices/statement.pdf?{period}").data)).pages)
+    for shown in (page, pdf):
+        for invoice in other["invoices"]:
+            assert invoice.number not in shown
+        for schedule in other["schedules"]:
+            assert schedule.variable_symbol not in shown
+    own = db.session.scalars(select(AdvanceSchedule).where(AdvanceSchedule.customer_id == world.id,
+                                                           AdvanceSchedule.supply_point_id != other["point"].id)).first()
+    assert own.variable_symbol in page and own.variable_symbol in pdf
+    # The whole account's administrator still sees both.
+    client.post_form("/sign-out", page="/")
+    client.sign_in("tomas.dvorak@example.com", PORTAL_PASSWORD)
+    page = client.get(f"/invoices/statement?{period}").get_data(as_text=True)
+    assert other["invoices"][0].number in page and other["schedules"][0].variable_symbol in page
+
+
+def test_the_data_export_of_a_limited_user_holds_only_what_they_may_see(world, app, client):
+    import io
+    import json
+    import zipfile
+
+    other = _of_first_point(world)
+    client.sign_in("tomas.dvorak@example.com", PORTAL_PASSWORD)  # a colleague's sign-in, with his address
+    client.post_form("/sign-out", page="/")
+    limited = _limited_colleague(world)
+    client.sign_in("omezena@example.com", PASSWORD)
+    response = client.get("/account/my-data.zip")
+    assert response.status_code == 200
+    data = json.loads(zipfile.ZipFile(io.BytesIO(response.data)).read("my-data.json"))
+    own_point = limited.supply_points[0].id
+    assert [p["id"] for p in data["supply_points"]] == [own_point]
+    assert data["invoices"] and {i["supply_point_id"] for i in data["invoices"]} == {own_point}
+    assert {line["invoice_id"] for line in data["invoice_lines"]} <= {i["id"] for i in data["invoices"]}
+    assert data["meter_readings"] and {r["supply_point_id"] for r in data["meter_readings"]} == {own_point}
+    assert {t["supply_point_id"] for t in data["tickets"]} <= {own_point, None}
+    assert not {a["schedule_id"] for a in data["advances"]} & {s.id for s in other["schedules"]}
+    assert not {p["id"] for p in data["payments"]} & {p.id for p in other["payments"]}
+    assert not [c for c in data["contracts"] if c["id"] in {c.id for c in other["point"].contracts}
+                and own_point not in {p.id for p in db.session.get(Contract, c["id"]).supply_points}]
+    assert [u["email"] for u in data["portal_users"]] == ["omezena@example.com"]
+    assert data["audit_log"] and {e["portal_user_id"] for e in data["audit_log"]} <= {limited.id, None}
+    assert "tomas.dvorak@example.com" not in json.dumps(data["audit_log"])
+    # The account administrator's export is the whole account's.
+    client.post_form("/sign-out", page="/")
+    client.sign_in("tomas.dvorak@example.com", PORTAL_PASSWORD)
+    data = json.loads(zipfile.ZipFile(io.BytesIO(client.get("/account/my-data.zip").data)).read("my-data.json"))
+    assert len(data["supply_points"]) == 2 and len(data["portal_users"]) >= 3
+    assert any(e["action"] == "sign_in" and e["actor"] == "omezena@example.com" for e in data["audit_log"])
+
+
 def test_another_segments_shared_records_answer_404(world, app, client):
     from models.documents import Document
     from models.price_lists import PriceList
@@ -176,64 +313,6 @@ def test_another_segments_shared_records_answer_404(world, app, client):
     client.sign_in("tomas.dvorak@example.com", PORTAL_PASSWORD)  # the V.I.P. bakery
     assert client.get(f"/documents/{vip_document.id}/file").status_code == 200
     assert client.get(f"/price-lists/{vip_price_list.id}/pdf").status_code == 200
-
-
-def _admin_views(app):
-    """(view, its index URL) for every back-office view, from Flask-Admin's own registry."""
-    admin = app.extensions["admin"][0]
-    with app.test_request_context():
-        from flask import url_for
-
-        for view in admin._views:
-            if view.endpoint in ("admin",):
-                continue
-            yield view, url_for(f"{view.endpoint}.index" if "index" in _methods(view) else f"{view.endpoint}.index_view")
-
-
-def _methods(view):
-    return {name for name in dir(type(view)) if name in ("index", "index_view")}
-
-
-def test_every_back_office_view_answers_only_its_roles(app, client):
-    """Each view declares its roles; a staff member with another role gets 403, with the
-    role (or as an administrator) the page; customers and visitors never get it."""
-    from factories import make_staff
-    from models.users import StaffRole
-
-    staff = {role: make_staff(role, email=f"{role}.matrix@example.com") for role in StaffRole}
-    views = list(_admin_views(app))
-    assert len(views) > 25
-    for role, person in staff.items():
-        client.staff_sign_in(person.email, PASSWORD)
-        for view, url in views:
-            allowed = role == StaffRole.ADMINISTRATOR or not view.roles or role in view.roles
-            status = client.get(url).status_code
-            # 302: a page that needs a record to show (the customer overview) sends to the list.
-            assert (status in (200, 302)) if allowed else status == 403, f"{role} got {status} on {url}"
-        client.post_form("/admin/sign-out", page="/admin/")
-    # Every other route of the back office (create, edit, details, delete, actions, exports,
-    # custom pages) belongs to a view and answers to the same roles.
-    by_endpoint = {view.endpoint: view for view, _ in views}
-    rules = [r for r in app.url_map.iter_rules() if r.rule.startswith("/admin") and r.endpoint.split(".")[0] in by_endpoint]
-    assert len(rules) > 150
-    for role in (StaffRole.CLERK, StaffRole.TECHNICIAN, StaffRole.BILLING):
-        client.staff_sign_in(staff[role].email, PASSWORD)
-        for rule in rules:
-            view = by_endpoint[rule.endpoint.split(".")[0]]
-            if not view.roles or role in view.roles or "GET" not in rule.methods:
-                continue
-            url = rule.rule
-            for arg in rule.arguments:
-                url = url.replace(f"<int:{arg}>", "1").replace(f"<{arg}>", "csv")
-            assert client.get(url).status_code == 403, f"{role} reached {url}"
-        client.post_form("/admin/sign-out", page="/admin/")
-    for _view, url in views:
-        response = client.get(url)
-        assert response.status_code == 302 and "/admin/sign-in" in response.headers["Location"], url
-    customer = make_portal_user(email="customer.matrix@example.com")
-    client.sign_in(customer.email, PASSWORD)
-    for _view, url in views:
-        assert client.get(url).status_code == 404, f"a customer reached {url}"
 
 
 def test_staff_never_reach_any_portal_page(app, client):
