@@ -52,6 +52,12 @@ class InvoiceView(ReadOnlyModelView):
         return self.render("admin/cancel_invoice.html", invoice=invoice, form=form)
 
 
+class InvoiceLineView(ReadOnlyModelView):
+    # The lines are part of the invoice: whoever reads invoices reads their lines, nobody else
+    # (a technician has no business with prices and amounts).
+    roles = InvoiceView.roles
+
+
 class AdvanceScheduleView(StaffModelView):
     roles = BILLING
     column_list = ("customer_id", "supply_point", "valid_from", "amount", "frequency_months", "variable_symbol")
@@ -93,8 +99,8 @@ class PaymentView(StaffModelView):
 def register(admin, db):
     category = _l("Billing")
     admin.add_view(InvoiceView(Invoice, name=_l("Invoices"), endpoint="bo_invoices", url="invoices", category=category))
-    admin.add_view(ReadOnlyModelView(InvoiceLine, name=_l("Invoice lines"), endpoint="bo_invoice_lines", url="invoice-lines",
-                                     category=category))
+    admin.add_view(InvoiceLineView(InvoiceLine, name=_l("Invoice lines"), endpoint="bo_invoice_lines", url="invoice-lines",
+                                   category=category))
     admin.add_view(AdvanceScheduleView(AdvanceSchedule, name=_l("Advance schedules"), endpoint="bo_advance_schedules",
                                        url="advance-schedules", category=category))
     admin.add_view(AdvanceView(Advance, name=_l("Advances"), endpoint="bo_advances", url="advances", category=category))

@@ -36,6 +36,11 @@ class RecipientView(ReadOnlyModelView):
     column_filters = ("delivered_at", "read_at")
 
 
+class MessageEventView(ReadOnlyModelView):
+    # Delivery records belong to the messages: the message views' roles.
+    roles = MessageView.roles
+
+
 class DocumentView(StaffModelView):
     roles = CLERKS
     column_list = ("title", "category", "visibility", "segment", "valid_from", "valid_to", "file")
@@ -60,6 +65,13 @@ class DocumentView(StaffModelView):
         super().on_model_change(form, model, is_created)
 
 
+class DocumentCategoryView(StaffModelView):
+    # The clerks publish the documents (DocumentView) and file each under a category, in the
+    # same Communication menu: they keep the list of categories too. Administrators as always;
+    # billing and technicians do not run the portal's content.
+    roles = DocumentView.roles
+
+
 class CredentialIssueView(ReadOnlyModelView):
     """Never shows the hashes: only who got credentials, when, and what became of them."""
 
@@ -74,11 +86,12 @@ def register(admin, db):
                                category=_l("Communication")))
     admin.add_view(RecipientView(MessageRecipient, name=_l("Message recipients"), endpoint="bo_message_recipients",
                                  url="message-recipients", category=_l("Communication")))
-    admin.add_view(ReadOnlyModelView(MessageEvent, name=_l("Delivery records"), endpoint="bo_message_events",
-                                     url="message-events", category=_l("Communication")))
+    admin.add_view(MessageEventView(MessageEvent, name=_l("Delivery records"), endpoint="bo_message_events",
+                                    url="message-events", category=_l("Communication")))
     admin.add_view(DocumentView(Document, name=_l("Documents"), endpoint="bo_documents", url="documents",
                                 category=_l("Communication")))
-    admin.add_view(StaffModelView(DocumentCategory, name=_l("Document categories"), endpoint="bo_document_categories",
-                                  url="document-categories", category=_l("Communication")))
+    admin.add_view(DocumentCategoryView(DocumentCategory, name=_l("Document categories"),
+                                        endpoint="bo_document_categories", url="document-categories",
+                                        category=_l("Communication")))
     admin.add_view(CredentialIssueView(CredentialIssue, name=_l("Credential issues"), endpoint="bo_credential_issues",
                                        url="credential-issues", category=_l("Customers")))

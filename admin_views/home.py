@@ -8,7 +8,7 @@ from flask_babel import gettext as _
 from admin_views.security import StaffAccessMixin
 from extensions import db, limiter
 from forms.staff import StaffCodeForm, StaffSignInForm
-from models.users import StaffUser
+from models.users import StaffRole, StaffUser
 from services import audit, sign_in as sign_in_rules, two_factor
 from services.access import is_staff_user
 from services.safe_redirect import safe_next
@@ -30,6 +30,11 @@ def _one_more_wrong_code(user: StaffUser) -> bool:
 
 
 class BackOfficeHome(StaffAccessMixin, AdminIndexView):
+    # The home page is every staff member's way in (sign-in, second factor and sign-out
+    # answer even before sign-in, see _handle_view); views without roles are for
+    # administrators only, so this one says who it is for.
+    roles = tuple(StaffRole)
+
     @expose("/")
     def index(self):
         if not self.is_accessible():

@@ -9,13 +9,18 @@ from services.access import deny, is_staff_user
 
 
 class StaffAccessMixin:
-    # Roles that may use the view; administrators may use every view.
+    # Roles that may use the view; administrators may use every view. Deny by default:
+    # a view that declares no roles answers administrators only (has_role() with no roles
+    # is true for them alone). An empty tuple used to mean "every staff role", so a view
+    # that forgot its roles (invoice lines, registers, request types …) opened to a
+    # technician or billing clerk who had no business there. A view for everyone says
+    # so explicitly: roles = tuple(StaffRole).
     roles: tuple[str, ...] = ()
 
     def is_accessible(self) -> bool:
         if not is_staff_user():
             return False
-        return not self.roles or current_user.has_role(*self.roles)
+        return current_user.has_role(*self.roles)
 
     def is_visible(self) -> bool:
         return self.is_accessible()

@@ -98,6 +98,11 @@ class MeterView(StaffModelView):
         return self.render("admin/meter_exchange.html", meter=meter, form=form)
 
 
+class RegisterView(ReadOnlyModelView):
+    # A register is part of its meter: the meter view's roles.
+    roles = MeterView.roles
+
+
 class MeterReadingView(StaffModelView):
     roles = TECHNICAL
     can_delete = False
@@ -156,7 +161,7 @@ def register(admin, db_):
     admin.add_view(SupplyPointView(SupplyPoint, name=_l("Supply points"), endpoint="bo_supply_points", url="supply-points",
                                    category=category))
     admin.add_view(MeterView(Meter, name=_l("Meters"), endpoint="bo_meters", url="meters", category=category))
-    admin.add_view(ReadOnlyModelView(Register, name=_l("Registers"), endpoint="bo_registers", url="registers", category=category))
+    admin.add_view(RegisterView(Register, name=_l("Registers"), endpoint="bo_registers", url="registers", category=category))
     admin.add_view(MeterReadingView(MeterReading, name=_l("Meter readings"), endpoint="bo_readings", url="readings",
                                     category=category))
     admin.add_view(ContractView(Contract, name=_l("Contracts"), endpoint="bo_contracts", url="contracts", category=category))

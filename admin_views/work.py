@@ -50,6 +50,18 @@ class TicketView(StaffModelView):
     form_excluded_columns = StaffModelView.form_excluded_columns + ("entries",)
 
 
+class TicketEntryView(ReadOnlyModelView):
+    # The timeline is part of the ticket: whoever works tickets reads it.
+    roles = TicketView.roles
+
+
+class ConfigurationView(StaffModelView):
+    # Request types and service categories are what customers choose from in the portal and
+    # what the routing rules (administrators only) route by: configuration, so administrators
+    # only. Clerks, billing and technicians work the tickets, they do not rename their types.
+    roles = (StaffRole.ADMINISTRATOR,)
+
+
 class TaskView(StaffModelView):
     roles = SERVICE + (StaffRole.BILLING,)
     column_list = ("title", "assignee", "team", "due_at", "state", "topic", "topic_id")
@@ -79,12 +91,12 @@ def register(admin, db):
     admin.add_view(ChangeRequestView(ChangeRequest, name=_l("Change requests"), endpoint="bo_change_requests",
                                      url="change-requests", category=_l("Work")))
     admin.add_view(TicketView(Ticket, name=_l("Requests and service"), endpoint="bo_tickets", url="tickets", category=_l("Work")))
-    admin.add_view(ReadOnlyModelView(TicketEntry, name=_l("Ticket timeline"), endpoint="bo_ticket_entries",
-                                     url="ticket-entries", category=_l("Work")))
+    admin.add_view(TicketEntryView(TicketEntry, name=_l("Ticket timeline"), endpoint="bo_ticket_entries",
+                                   url="ticket-entries", category=_l("Work")))
     admin.add_view(TaskView(Task, name=_l("Tasks"), endpoint="bo_tasks", url="tasks", category=_l("Work")))
-    admin.add_view(StaffModelView(RequestType, name=_l("Request types"), endpoint="bo_request_types", url="request-types",
-                                  category=_l("Administration")))
-    admin.add_view(StaffModelView(ServiceCategory, name=_l("Service categories"), endpoint="bo_service_categories",
-                                  url="service-categories", category=_l("Administration")))
+    admin.add_view(ConfigurationView(RequestType, name=_l("Request types"), endpoint="bo_request_types",
+                                     url="request-types", category=_l("Administration")))
+    admin.add_view(ConfigurationView(ServiceCategory, name=_l("Service categories"), endpoint="bo_service_categories",
+                                     url="service-categories", category=_l("Administration")))
     admin.add_view(RoutingRuleView(RoutingRule, name=_l("Routing rules"), endpoint="bo_routing_rules", url="routing-rules",
                                    category=_l("Administration")))
