@@ -47,9 +47,11 @@ demo: db
 test: lint translations
 	$(PY) -m pytest -q -p no:cacheprovider
 
-# ruff (ruff.toml) and bandit: no finding of medium or high severity without a written reason on its line.
+# ruff (ruff.toml), the layers' import contracts (.importlinter) and bandit: no finding of
+# medium or high severity without a written reason on its line.
 lint: test-deps
 	$(VENV)/bin/ruff check .
+	$(VENV)/bin/lint-imports --no-cache
 	$(VENV)/bin/bandit -q -r . -x ./.venv,./tests,./migrations,./node_modules --severity-level medium
 
 clean:

@@ -6,7 +6,7 @@ import os
 from datetime import timedelta
 from pathlib import Path
 
-from services.private_files import private_folder, secret_in
+from web.private_files import private_folder, secret_in
 
 
 class ConfigError(RuntimeError):
@@ -51,7 +51,7 @@ class Defaults:
     OUTBOX_RETRY_SECONDS = 60
     RATELIMIT_STORAGE_URI = "memory://"
     RATELIMIT_HEADERS_ENABLED = False
-    # Per-user limits on what a customer sends (services/limits.py): far above what a person
+    # Per-user limits on what a customer sends (web/limits.py): far above what a person
     # does, low enough that a script cannot flood the back office or the outbox.
     ACTION_LIMITS = {"reading": "100 per hour", "ticket": "20 per hour", "reply": "60 per hour",
                      "change": "20 per hour", "invite": "20 per hour"}

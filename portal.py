@@ -24,7 +24,8 @@ def create_app(config: dict | None = None) -> Flask:
     limiter.init_app(app)
 
     import models  # noqa: F401  (registers every table with the metadata)
-    from services import bad_input, database, i18n, labels, security, sessions
+    from services import i18n, labels
+    from web import bad_input, database, security, sessions
 
     database.configure_sqlite(app)
     i18n.init_app(app, babel)
@@ -42,7 +43,7 @@ def create_app(config: dict | None = None) -> Flask:
     init_admin(app)
 
     from services import outbox
-    from services.cli import register_commands
+    from web.cli import register_commands
 
     outbox.init_app(app)
     register_commands(app)

@@ -23,9 +23,9 @@ from wtforms.validators import NumberRange, ValidationError
 from admin_views.security import StaffAccessMixin
 from extensions import db
 from services import audit
-from services.bad_input import MAX_ID, MAX_PAGE, is_record_id
-from services.safe_redirect import safe_next
-from services.uploads import stored_file_from_upload
+from web.bad_input import MAX_ID, MAX_PAGE, is_record_id
+from web.safe_redirect import safe_next
+from web.uploads import stored_file_from_upload
 
 
 class StaffForm(FlaskForm):

@@ -12,7 +12,7 @@ from extensions import db
 from forms.staff import CancelInvoiceForm
 from models.billing import Advance, AdvanceSchedule, Invoice, InvoiceLine, Payment
 from models.users import StaffRole
-from services import invoicing, payments
+from services.billing import invoicing, payments
 from services.i18n import money
 
 BILLING = (StaffRole.BILLING,)

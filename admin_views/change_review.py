@@ -13,7 +13,8 @@ from extensions import db
 from forms.changes import DecisionForm
 from models.changes import ChangeKind, ChangeRequest, ChangeState
 from models.users import StaffRole
-from services import advances, changes
+from services import changes, labels
+from services.billing import advances
 
 
 class ChangeQueue(StaffAccessMixin, BaseView):
@@ -25,7 +26,7 @@ class ChangeQueue(StaffAccessMixin, BaseView):
             select(ChangeRequest).where(ChangeRequest.state.in_([ChangeState.SUBMITTED, ChangeState.IN_REVIEW]))
             .order_by(ChangeRequest.submitted_at).limit(200)
         ).all()
-        return self.render("admin/change_queue.html", queue=queue, kind_labels=changes.KIND_LABELS)
+        return self.render("admin/change_queue.html", queue=queue, kind_labels=labels.CHANGE_KINDS)
 
     @expose("/<int:request_id>", methods=["GET", "POST"])
     def review(self, request_id):
@@ -64,8 +65,8 @@ class ChangeQueue(StaffAccessMixin, BaseView):
                           if change.kind == ChangeKind.ADVANCE_AMOUNT and change.advance_schedule else None)
         return self.render("admin/change_review.html", change=change, form=form, current=current,
                            recommendation=recommendation,
-                           conflicts=conflicts, labels=changes.FIELD_LABELS, kind_labels=changes.KIND_LABELS,
-                           state_labels=changes.STATE_LABELS)
+                           conflicts=conflicts, labels=labels.CHANGE_FIELDS, kind_labels=labels.CHANGE_KINDS,
+                           state_labels=labels.CHANGE_STATES)
 
 
 def register(admin, db_):

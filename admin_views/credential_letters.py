@@ -14,8 +14,8 @@ from sqlalchemy.orm import selectinload
 from extensions import db
 from models.base import utcnow
 from models.customers import Customer
-from services.credentials import issue_for_customers
-from services.letters import write_letters
+from services.accounts.credentials import issue_for_customers
+from services.accounts.letters import write_letters
 
 MAX_SELECTION = 2000
 

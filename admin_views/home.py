@@ -9,10 +9,11 @@ from admin_views.security import StaffAccessMixin
 from extensions import db, limiter
 from forms.staff import StaffCodeForm, StaffSignInForm
 from models.users import StaffRole, StaffUser
-from services import audit, sign_in as sign_in_rules, two_factor
+from services import audit
 from services.access import is_staff_user
-from services.safe_redirect import safe_next
-from services.sessions import end_session
+from services.accounts import sign_in as sign_in_rules, two_factor
+from web.safe_redirect import safe_next
+from web.sessions import complete_sign_in, end_session
 
 PENDING = "pending_staff_sign_in"
 
@@ -105,7 +106,7 @@ class BackOfficeHome(StaffAccessMixin, AdminIndexView):
         return self.render("admin/two_factor_enrol.html", form=form, secret=secret, qr=two_factor.qr_data_uri(uri))
 
     def _complete_sign_in(self, user: StaffUser, target: str):
-        sign_in_rules.complete_sign_in(user)  # a new session: the pending sign-in goes with the old one
+        complete_sign_in(user)  # a new session: the pending sign-in goes with the old one
         return redirect(target)
 
     @expose("/sign-out", methods=["POST"])

@@ -14,9 +14,9 @@ from extensions import db
 from forms.messages import MessageForm
 from models.messaging import Message, MessageAudience, MessageRecipient
 from models.users import StaffRole, Team
-from services import delivery_note, messages
-from services.bad_input import page_number
-from services.downloads import send_bytes
+from services.messaging import delivery_note, messages
+from web.bad_input import page_number
+from web.downloads import send_bytes
 
 PAGE_SIZE = 50
 FILTERS = {

@@ -13,7 +13,8 @@ from models.base import utcnow
 from models.sessions import SessionEnd
 from models.users import StaffRole
 from services import audit
-from services.sessions import current_session, end_session, open_sessions, own_open_session_or_none
+from services.accounts.sessions import open_sessions, own_open_session_or_none
+from web.sessions import current_session, end_session
 
 
 class MySessions(StaffAccessMixin, BaseView):

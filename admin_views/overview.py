@@ -8,7 +8,6 @@ from sqlalchemy import func, select
 
 from admin_views.security import StaffAccessMixin
 from extensions import db
-from forms.invoices import STATE_LABELS as INVOICE_STATES
 from models.audit import AuditEntry
 from models.billing import Invoice
 from models.changes import ChangeRequest
@@ -19,7 +18,7 @@ from models.metering import SupplyPoint
 from models.outbox import EmailState, OutgoingEmail
 from models.tickets import Ticket
 from models.users import PortalUser, PortalUserState, StaffRole
-from services import changes, tickets
+from services import labels
 
 
 def home_figures() -> list[tuple]:
@@ -62,8 +61,8 @@ class CustomerOverview(StaffAccessMixin, BaseView):
         return self.render(
             "admin/customer_overview.html",
             customer=customer,
-            invoice_states=INVOICE_STATES, ticket_states=tickets.STAFF_STATE_LABELS,
-            change_states=changes.STATE_LABELS, change_kinds=changes.KIND_LABELS,
+            invoice_states=labels.INVOICE_STATES, ticket_states=labels.TICKET_STATES_FOR_STAFF,
+            change_states=labels.CHANGE_STATES, change_kinds=labels.CHANGE_KINDS,
             users=db.session.scalars(select(PortalUser).where(PortalUser.customer_id == customer_id)
                                      .order_by(PortalUser.name).limit(50)).all(),
             supply_points=db.session.scalars(select(SupplyPoint).where(SupplyPoint.customer_id == customer_id)

@@ -11,12 +11,11 @@ from wtforms import SelectMultipleField
 from admin_views.base import StaffModelView
 from admin_views.credential_letters import CredentialLettersMixin
 from extensions import db
-from forms.users import MODULE_LABELS
 from models.customers import Customer
 from models.sessions import SessionEnd
 from models.users import PortalUser, PortalUserRight, StaffRole, StaffUser, Team
-from services import audit
-from services.sessions import end_sessions_of
+from services import audit, labels
+from services.accounts.sessions import end_sessions_of
 
 
 class CustomerView(CredentialLettersMixin, StaffModelView):
@@ -39,7 +38,7 @@ class PortalUserView(StaffModelView):
     roles = (StaffRole.CLERK,)
     form_extra_fields = {
         "module_rights": SelectMultipleField(
-            _l("Module rights"), choices=[(m.value, label) for m, label in MODULE_LABELS.items()]),
+            _l("Module rights"), choices=[(m.value, label) for m, label in labels.MODULES.items()]),
     }
     column_list = ("email", "name", "customer", "state", "is_account_admin", "last_sign_in_at")
     column_searchable_list = ("email", "name")

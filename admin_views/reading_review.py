@@ -13,8 +13,9 @@ from extensions import db
 from forms.staff import ReadingDecisionForm
 from models.metering import MeterReading, ReadingState
 from models.users import StaffRole
-from services import readings
-from services.downloads import send_stored_file
+from services import labels
+from services.metering import readings
+from web.downloads import send_stored_file
 
 QUEUE_SIZE = 200
 HISTORY_ROWS = 12
@@ -52,7 +53,7 @@ class ReadingReview(StaffAccessMixin, BaseView):
         per_day = readings.usual_per_day(reading.register, accepted)
         return self.render("admin/reading_review.html", reading=reading, form=form, history=history,
                            per_day=per_day, register_label=readings.register_label,
-                           state_labels=readings.STATE_LABELS, kind_labels=readings.KIND_LABELS)
+                           state_labels=labels.READING_STATES, kind_labels=labels.READING_KINDS)
 
     @expose("/<int:reading_id>/photo")
     def photo(self, reading_id):

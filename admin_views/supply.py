@@ -18,8 +18,8 @@ from models.customers import Segment
 from models.metering import Commodity, Meter, MeterReading, Register, SupplyPoint
 from models.price_lists import PriceItem, PriceList, Product
 from models.users import StaffRole
-from services import readings
-from services.identifiers import is_valid_ean, is_valid_eic
+from services.metering import readings
+from services.metering.identifiers import is_valid_ean, is_valid_eic
 
 TECHNICAL = (StaffRole.TECHNICIAN, StaffRole.CLERK)
 BILLING = (StaffRole.BILLING,)

@@ -14,12 +14,13 @@ from sqlalchemy.orm import selectinload
 
 from admin_views.security import StaffAccessMixin
 from extensions import db
-from forms.tickets import PRIORITY_LABELS, ReassignForm, StaffReplyForm, StateForm
+from forms.tickets import ReassignForm, StaffReplyForm, StateForm
 from models.base import utcnow
 from models.tickets import Task, TaskState, TaskTopic, Ticket, TicketAttachment, TicketState
 from models.users import StaffRole, StaffUser, Team, team_members
-from services import tickets
-from services.downloads import send_stored_file
+from services import labels
+from services.tickets import workflow as tickets
+from web.downloads import send_stored_file
 
 QUEUE_SIZE = 200
 BREACH_DAYS = 30
@@ -79,7 +80,7 @@ class TicketDesk(StaffAccessMixin, BaseView):
         ticket = db.session.get(Ticket, ticket_id) or abort(404)
         me = self._me()
         reply_form, state_form, reassign_form = StaffReplyForm(), StateForm(), ReassignForm()
-        state_form.state.choices = [(s, tickets.STAFF_STATE_LABELS[s]) for s in
+        state_form.state.choices = [(s, labels.TICKET_STATES_FOR_STAFF[s]) for s in
                                     sorted(tickets.TRANSITIONS[TicketState(ticket.state)])]
         reassign_form.team.choices = [(t.id, t.name) for t in db.session.scalars(select(Team).order_by(Team.name))]
         reassign_form.person.choices = [(0, "—")] + [(p.id, p.name) for p in db.session.scalars(
@@ -115,8 +116,8 @@ class TicketDesk(StaffAccessMixin, BaseView):
         attachments = db.session.scalars(select(TicketAttachment).where(TicketAttachment.ticket_id == ticket.id)).all()
         return self.render("admin/ticket.html", ticket=ticket, task=tickets.open_task(ticket), attachments=attachments,
                            reply_form=reply_form, state_form=state_form, reassign_form=reassign_form, now=utcnow(),
-                           state_labels=tickets.STAFF_STATE_LABELS, event_labels=tickets.EVENT_LABELS,
-                           priority_labels=PRIORITY_LABELS)
+                           state_labels=labels.TICKET_STATES_FOR_STAFF, event_labels=labels.TICKET_EVENTS,
+                           priority_labels=labels.TICKET_PRIORITIES)
 
     @expose("/ticket/<int:ticket_id>/attachments/<int:attachment_id>")
     def attachment(self, ticket_id, attachment_id):

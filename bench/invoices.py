@@ -125,7 +125,7 @@ def main(n_invoices: int, database_url: str | None) -> None:
                 queries, ms, size = measure(app, client, page)
                 print(f"{label:28} {queries:3d} SQL statements, median {ms:6.1f} ms, {size / 1024:.0f} KiB")
             invoice = db.session.scalars(select(Invoice).where(Invoice.customer_id == measured).limit(1)).one()
-            from services.invoice_pdf import render
+            from services.billing.invoice_pdf import render
 
             with app.test_request_context():
                 render(invoice)  # fonts registered once, as in a running process

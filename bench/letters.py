@@ -37,8 +37,8 @@ def main(n: int) -> None:
                                       state=PortalUserState.INVITED))
         db.session.commit()
         print(f"customers: {n}, peak memory before: {peak_mib():.0f} MiB")
-        from services.credentials import issue_for_customers
-        from services.letters import write_letters
+        from services.accounts.credentials import issue_for_customers
+        from services.accounts.letters import write_letters
 
         customers = db.session.scalars(db.select(Customer).order_by(Customer.postcode, Customer.number)).all()
         start = time.perf_counter()

@@ -20,7 +20,7 @@ from blueprints import (
     users,
 )
 from blueprints.navigation import NAVIGATION, items_for
-from services import messages as messages_service
+from services.messaging import messages as messages_service
 
 # Each module of the navigation and its blueprint.
 MODULE_BLUEPRINTS: dict = {"account": account.bp, "changes": changes.bp, "invoices": invoices.bp,

@@ -8,9 +8,11 @@ from extensions import db
 from models.audit import AuditEntry
 from models.changes import ChangeRequest
 from models.users import PortalUser
-from services import audit, changes, my_data
-from services.access import PortalBlueprint, acting_user, current_scope, visible
-from services.downloads import send_bytes
+from services import audit, changes, labels
+from services.access import acting_user, current_scope, visible
+from services.accounts import my_data
+from web.downloads import send_bytes
+from web.portal_blueprint import PortalBlueprint
 
 bp = PortalBlueprint("account", __name__, url_prefix="/account", module="account")
 
@@ -31,8 +33,8 @@ def index():
     return render_template("account/index.html", customer=customer, open_requests=open_requests, history=history,
                            users=users,
                            can_change=current_scope().may("changes"),
-                           labels=changes.FIELD_LABELS, kind_labels=changes.KIND_LABELS,
-                           state_labels=changes.STATE_LABELS)
+                           labels=labels.CHANGE_FIELDS, kind_labels=labels.CHANGE_KINDS,
+                           state_labels=labels.CHANGE_STATES)
 
 
 @bp.route("/my-data.zip")

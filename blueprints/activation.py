@@ -9,15 +9,16 @@ from extensions import db, limiter
 from forms.activation import ActivationForm
 from models.base import utcnow
 from models.users import PortalUserState
-from services import audit, credentials
-from services.access import PortalBlueprint
-from services.sessions import start_session
+from services import audit
+from services.accounts import credentials
+from web.portal_blueprint import PortalBlueprint
+from web.sessions import start_session
 
 bp = PortalBlueprint("activation", __name__)
 
 
 @bp.public_route("/activate", methods=["GET", "POST"])
-# Per address, beside the per-customer rest of the codes (services.credentials.verify).
+# Per address, beside the per-customer rest of the codes (services.accounts.credentials.verify).
 @limiter.limit("10 per minute;60 per hour", methods=["POST"])
 def activate():
     form = ActivationForm()

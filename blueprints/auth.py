@@ -11,10 +11,12 @@ from forms.auth import SignInForm
 from forms.profile import ForgottenPasswordForm, ResetPasswordForm, SecondFactorForm
 from models.sessions import SessionEnd
 from models.users import PortalUser, PortalUserState
-from services import account_notices, audit, password_reset, sign_in as sign_in_rules, two_factor
-from services.access import PortalBlueprint
-from services.safe_redirect import safe_next
-from services.sessions import end_session, end_sessions_of
+from services import audit
+from services.accounts import account_notices, password_reset, sign_in as sign_in_rules, two_factor
+from services.accounts.sessions import end_sessions_of
+from web.portal_blueprint import PortalBlueprint
+from web.safe_redirect import safe_next
+from web.sessions import complete_sign_in, end_session
 
 bp = PortalBlueprint("auth", __name__)
 
@@ -33,7 +35,7 @@ def sign_in():
                 db.session.commit()
                 two_factor.start_pending_sign_in(PENDING, user, target)
                 return redirect(url_for("auth.second_factor"))
-            sign_in_rules.complete_sign_in(user)
+            complete_sign_in(user)
             return redirect(target)
         if user:
             sign_in_rules.password_failed(user)
@@ -57,7 +59,7 @@ def second_factor():
     if form.validate_on_submit():
         if two_factor.check_second_factor(user, form.code.data):
             target = session[PENDING]["next"]
-            sign_in_rules.complete_sign_in(user)
+            complete_sign_in(user)
             return redirect(target)
         if not two_factor.count_wrong_code(PENDING, user):
             flash(_("Too many wrong codes. Sign in again."), "danger")

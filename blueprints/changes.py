@@ -17,10 +17,11 @@ from forms.changes import (
 )
 from forms.profile import ConfirmForm
 from models.changes import ChangeKind, ChangeRequest
-from services import changes
-from services.access import PortalBlueprint, acting_user, visible, visible_or_404
-from services.downloads import send_stored_file
-from services.limits import action_limit
+from services import changes, labels
+from services.access import acting_user, visible, visible_or_404
+from web.downloads import send_stored_file
+from web.limits import action_limit
+from web.portal_blueprint import PortalBlueprint
 
 bp = PortalBlueprint("changes", __name__, url_prefix="/changes", module="changes")
 
@@ -43,7 +44,7 @@ def index():
     customer = acting_user().customer
     requests = db.session.scalars(visible(ChangeRequest).order_by(ChangeRequest.submitted_at.desc()).limit(100)).all()
     return render_template("changes/index.html", requests=requests, kinds=_kinds_for(customer),
-                           kind_labels=changes.KIND_LABELS, state_labels=changes.STATE_LABELS)
+                           kind_labels=labels.CHANGE_KINDS, state_labels=labels.CHANGE_STATES)
 
 
 @bp.route("/new/<kind>", methods=["GET", "POST"])
@@ -72,15 +73,15 @@ def new(kind):
                 # Old and new side by side; the form is sent again with confirmed=1.
                 form.confirmed.data = "1"
                 return render_template("changes/preview.html", form=form, kind=kind, rows=rows,
-                                       labels=changes.FIELD_LABELS, kind_label=changes.KIND_LABELS[ChangeKind(kind)])
-    return render_template("changes/form.html", form=form, kind=kind, kind_label=changes.KIND_LABELS[ChangeKind(kind)])
+                                       labels=labels.CHANGE_FIELDS, kind_label=labels.CHANGE_KINDS[ChangeKind(kind)])
+    return render_template("changes/form.html", form=form, kind=kind, kind_label=labels.CHANGE_KINDS[ChangeKind(kind)])
 
 
 @bp.route("/<int:request_id>")
 def detail(request_id):
     request = visible_or_404(ChangeRequest, request_id)
-    return render_template("changes/detail.html", change=request, labels=changes.FIELD_LABELS,
-                           kind_labels=changes.KIND_LABELS, state_labels=changes.STATE_LABELS,
+    return render_template("changes/detail.html", change=request, labels=labels.CHANGE_FIELDS,
+                           kind_labels=labels.CHANGE_KINDS, state_labels=labels.CHANGE_STATES,
                            withdraw_form=ConfirmForm())
 
 

@@ -4,7 +4,8 @@ from __future__ import annotations
 from flask import render_template
 
 from blueprints.navigation import items_for
-from services.access import PortalBlueprint, acting_user, current_scope
+from services.access import acting_user, current_scope
+from web.portal_blueprint import PortalBlueprint
 
 bp = PortalBlueprint("dashboard", __name__)
 

@@ -9,8 +9,9 @@ from sqlalchemy import func, or_, select
 
 from extensions import db
 from models.documents import Document, DocumentVisibility
-from services.access import PortalBlueprint, visible, visible_or_404
-from services.downloads import send_stored_file
+from services.access import visible, visible_or_404
+from web.downloads import send_stored_file
+from web.portal_blueprint import PortalBlueprint
 
 bp = PortalBlueprint("documents", __name__, url_prefix="/documents", module="documents")
 LIMIT = 200

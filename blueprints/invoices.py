@@ -12,24 +12,26 @@ from icalendar import Calendar, Event
 from sqlalchemy import extract, func, select
 
 from extensions import db
-from forms.invoices import KIND_LABELS, STATE_LABELS, AdvanceAmountForm, InvoiceFilterForm
+from forms.invoices import AdvanceAmountForm, InvoiceFilterForm
 from models.billing import AdvanceSchedule, Invoice, PaymentAllocation
 from models.changes import ChangeKind, ChangeRequest, ChangeState
 from models.metering import SupplyPoint
-from services import (
+from services import changes, labels
+from services.access import acting_user, visible, visible_or_404
+from services.billing import (
     advance_calendar_pdf,
     advances as advance_service,
     billing_overview,
-    changes,
     qr_platba,
     statement as statement_service,
 )
-from services.access import PortalBlueprint, acting_user, visible, visible_or_404
-from services.bad_input import page_number
-from services.downloads import csv_cell, send_bytes, send_stored_file
+from services.billing.invoice_pdf import stored_pdf, vat_recap
+from services.csv_cells import csv_cell
 from services.i18n import money
-from services.invoice_pdf import stored_pdf, vat_recap
-from services.limits import action_limit
+from web.bad_input import page_number
+from web.downloads import send_bytes, send_stored_file
+from web.limits import action_limit
+from web.portal_blueprint import PortalBlueprint
 
 bp = PortalBlueprint("invoices", __name__, url_prefix="/invoices", module="invoices")
 PAGE_SIZE = 20
@@ -64,8 +66,8 @@ def index():
     args = {k: v for k, v in request.args.items() if k != "page"}
     return render_template("invoices/index.html", form=form, invoices=invoices, page=page, pages=pages,
                            summary=billing_overview.overview(),
-                           total=total, args=args, today=date.today(), kind_labels=KIND_LABELS,
-                           state_labels=STATE_LABELS)
+                           total=total, args=args, today=date.today(), kind_labels=labels.INVOICE_KINDS,
+                           state_labels=labels.INVOICE_STATES)
 
 
 @bp.route("/export.csv")
@@ -86,7 +88,7 @@ def detail(invoice_id):
     invoice = visible_or_404(Invoice, invoice_id)
     payments = db.session.scalars(select(PaymentAllocation).where(PaymentAllocation.invoice_id == invoice.id)).all()
     return render_template("invoices/detail.html", invoice=invoice, recap=vat_recap(invoice), payments=payments,
-                           today=date.today(), kind_labels=KIND_LABELS, state_labels=STATE_LABELS)
+                           today=date.today(), kind_labels=labels.INVOICE_KINDS, state_labels=labels.INVOICE_STATES)
 
 
 @bp.route("/<int:invoice_id>/pdf")

@@ -11,11 +11,13 @@ from extensions import db
 from forms.tickets import ReplyForm
 from models.messaging import Message, MessageRecipient
 from models.tickets import Priority, Ticket, TicketKind
-from services import messages, routing, tickets
-from services.access import PortalBlueprint, acting_user, visible, visible_or_404
-from services.bad_input import page_number
-from services.downloads import send_stored_file
-from services.limits import action_limit
+from services.access import acting_user, visible, visible_or_404
+from services.messaging import messages
+from services.tickets import routing, workflow as tickets
+from web.bad_input import page_number
+from web.downloads import send_stored_file
+from web.limits import action_limit
+from web.portal_blueprint import PortalBlueprint
 
 bp = PortalBlueprint("messages", __name__, url_prefix="/messages", module="messages")
 PAGE_SIZE = 20

@@ -10,9 +10,10 @@ from flask import abort, render_template
 from extensions import db
 from models.metering import SupplyPoint
 from models.price_lists import PriceList
-from services.access import PortalBlueprint, visible, visible_or_404
-from services.downloads import send_stored_file
-from services.price_lists import current_price_lists
+from services.access import visible, visible_or_404
+from services.billing.price_lists import current_price_lists
+from web.downloads import send_stored_file
+from web.portal_blueprint import PortalBlueprint
 
 bp = PortalBlueprint("price_lists", __name__, url_prefix="/price-lists", module="price_lists")
 ARCHIVE_LIMIT = 50

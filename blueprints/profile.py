@@ -10,16 +10,12 @@ from forms.profile import ChangePasswordForm, ConfirmForm, DisableTwoFactorForm,
 from models.base import utcnow
 from models.sessions import SessionEnd
 from models.users import PortalUserState
-from services import account_notices, audit, two_factor
-from services.access import PortalBlueprint, accounts_of
-from services.sessions import (
-    current_session,
-    end_session,
-    end_sessions_of,
-    open_sessions,
-    own_open_session_or_none,
-    start_session,
-)
+from services import audit
+from services.access import accounts_of
+from services.accounts import account_notices, two_factor
+from services.accounts.sessions import end_sessions_of, open_sessions, own_open_session_or_none
+from web.portal_blueprint import PortalBlueprint
+from web.sessions import current_session, end_session, start_session
 
 bp = PortalBlueprint("profile", __name__, url_prefix="/profile")
 

@@ -10,12 +10,14 @@ from sqlalchemy.exc import IntegrityError
 from sqlalchemy.orm import selectinload
 
 from extensions import db
-from forms.readings import REASON_LABELS, reading_form_for
+from forms.readings import reading_form_for
 from models.metering import Meter, MeterReading, SupplyPoint
-from services import consumption, readings
-from services.access import PortalBlueprint, acting_user, visible, visible_or_404
-from services.downloads import send_stored_file
-from services.limits import action_limit
+from services import labels
+from services.access import acting_user, visible, visible_or_404
+from services.metering import consumption, readings
+from web.downloads import send_stored_file
+from web.limits import action_limit
+from web.portal_blueprint import PortalBlueprint
 
 bp = PortalBlueprint("readings", __name__, url_prefix="/readings", module="readings")
 HISTORY_ROWS = 60
@@ -50,8 +52,8 @@ def history(point_id):
     return render_template("readings/history.html", point=point, rows=rows, monthly=monthly, unit=unit,
                            chart=consumption.chart(monthly, unit) if monthly else None,
                            meters=readings.active_meters(point), may_self_read=readings.may_self_read(point),
-                           state_labels=readings.STATE_LABELS, kind_labels=readings.KIND_LABELS,
-                           reason_labels=REASON_LABELS,
+                           state_labels=labels.READING_STATES, kind_labels=labels.READING_KINDS,
+                           reason_labels=labels.READING_REASONS,
                            register_label=readings.register_label)
 
 

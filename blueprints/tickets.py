@@ -11,14 +11,16 @@ from sqlalchemy import func, or_, select
 
 from extensions import db
 from forms.profile import ConfirmForm
-from forms.tickets import PRIORITY_LABELS, ReplyForm, RequestForm, ServiceForm, TicketFilterForm
+from forms.tickets import ReplyForm, RequestForm, ServiceForm, TicketFilterForm
 from models.metering import SupplyPoint
 from models.tickets import Priority, RequestType, ServiceCategory, Ticket, TicketAttachment, TicketKind, TicketState
-from services import tickets
-from services.access import PortalBlueprint, acting_user, visible, visible_or_404
-from services.bad_input import page_number
-from services.downloads import send_stored_file
-from services.limits import action_limit
+from services import labels
+from services.access import acting_user, visible, visible_or_404
+from services.tickets import workflow as tickets
+from web.bad_input import page_number
+from web.downloads import send_stored_file
+from web.limits import action_limit
+from web.portal_blueprint import PortalBlueprint
 
 PAGE_SIZE = 20
 FILTERS = {"open": tickets.OPEN_STATES, "done": (TicketState.RESOLVED, TicketState.CLOSED)}
@@ -33,8 +35,8 @@ def _matches(words: str):
 
 def ticket_blueprint(kind: str, module: str, url_prefix: str) -> PortalBlueprint:
     bp = PortalBlueprint(module, __name__, url_prefix=url_prefix, module=module)
-    template_args = {"kind": kind, "module": module, "state_labels": tickets.STATE_LABELS,
-                     "priority_labels": PRIORITY_LABELS}
+    template_args = {"kind": kind, "module": module, "state_labels": labels.TICKET_STATES,
+                     "priority_labels": labels.TICKET_PRIORITIES}
 
     def _ticket(ticket_id: int) -> Ticket:
         return visible_or_404(Ticket, ticket_id, Ticket.kind == kind)

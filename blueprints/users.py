@@ -11,10 +11,12 @@ from forms.users import InviteForm, RightsForm
 from models.metering import SupplyPoint
 from models.sessions import SessionEnd
 from models.users import PortalUser, PortalUserRight, PortalUserState
-from services import audit, invitations
-from services.access import PortalBlueprint, acting_user, visible, visible_or_404
-from services.limits import action_limit
-from services.sessions import end_sessions_of
+from services import audit
+from services.access import acting_user, visible, visible_or_404
+from services.accounts import invitations
+from services.accounts.sessions import end_sessions_of
+from web.limits import action_limit
+from web.portal_blueprint import PortalBlueprint
 
 bp = PortalBlueprint("users", __name__, url_prefix="/account/users", account_admin=True)
 

@@ -9,8 +9,8 @@ from stdnum import iban
 from wtforms import EmailField, HiddenField, PasswordField, StringField, TextAreaField
 from wtforms.validators import DataRequired, Email, Length, Optional, Regexp, ValidationError
 
-from services.identifiers import is_valid_czech_account, is_valid_ico
-from services.uploads import stored_file_from_upload
+from services.metering.identifiers import is_valid_czech_account, is_valid_ico
+from web.uploads import stored_file_from_upload
 
 
 class ChangeForm(FlaskForm):

@@ -7,22 +7,18 @@ from flask_wtf.file import FileField
 from wtforms import SelectField, StringField, TextAreaField
 from wtforms.validators import DataRequired, Length, Optional, ValidationError
 
-from models.customers import Segment
 from models.messaging import MessageAudience
-from services.uploads import stored_file_from_upload
-
-AUDIENCE_LABELS = {MessageAudience.CUSTOMER: _l("One customer"), MessageAudience.SEGMENT: _l("A segment"),
-                   MessageAudience.LIST: _l("A list of customer numbers")}
-SEGMENT_LABELS = {Segment.HOUSEHOLD: _l("Households"), Segment.VIP: _l("V.I.P.")}
+from services import labels
+from web.uploads import stored_file_from_upload
 
 
 class MessageForm(FlaskForm):
     subject = StringField(_l("Subject"), validators=[DataRequired(_l("Write a subject.")), Length(max=200)])
     body = TextAreaField(_l("Text"), validators=[DataRequired(_l("Write the text.")), Length(max=5000)])
     attachment = FileField(_l("Attached document (PDF, PNG or JPEG, optional)"))
-    audience = SelectField(_l("Send to"), choices=list(AUDIENCE_LABELS.items()), default=MessageAudience.CUSTOMER)
+    audience = SelectField(_l("Send to"), choices=list(labels.MESSAGE_AUDIENCES.items()), default=MessageAudience.CUSTOMER)
     customer_number = StringField(_l("Customer number"), validators=[Optional(), Length(max=20)])
-    segment = SelectField(_l("Segment"), choices=list(SEGMENT_LABELS.items()), validators=[Optional()])
+    segment = SelectField(_l("Segment"), choices=list(labels.SEGMENTS.items()), validators=[Optional()])
     numbers = TextAreaField(_l("Customer numbers (one per line, or separated by commas)"), validators=[Optional()])
     team = SelectField(_l("Replies go to the team"), coerce=int, choices=[])
 

@@ -5,7 +5,7 @@ from wtforms.validators import DataRequired, Email, EqualTo, Length
 
 
 class NewPasswordMixin:
-    """A new password typed twice; the rules of services.passwords are checked by the
+    """A new password typed twice; the rules of services.accounts.passwords are checked by the
     view, which knows the account the password must not be derived from."""
 
     new_password = PasswordField(
@@ -21,7 +21,7 @@ class NewPasswordMixin:
     )
 
     def check_rules(self, user) -> bool:
-        from services.passwords import password_problems
+        from services.accounts.passwords import password_problems
 
         problems = password_problems(self.new_password.data or "", email=user.email, name=user.name,
                                      customer_number=getattr(getattr(user, "customer", None), "number", ""))

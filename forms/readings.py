@@ -10,21 +10,14 @@ from wtforms import BooleanField, DateField, IntegerField, SelectField
 from wtforms.validators import InputRequired, NumberRange
 
 from models.metering import ReadingReason
-from services.uploads import IMAGE_TYPES, stored_file_from_upload
-
-REASON_LABELS = {
-    ReadingReason.PERIODIC: _l("Regular reading"),
-    ReadingReason.PRICE_CHANGE: _l("Price change"),
-    ReadingReason.SUPPLIER_CHANGE: _l("Change of supplier"),
-    ReadingReason.MOVING: _l("Moving in or out"),
-    ReadingReason.EXTRAORDINARY: _l("Extraordinary reading"),
-}
+from services import labels
+from web.uploads import IMAGE_TYPES, stored_file_from_upload
 
 
 class ReadingForm(FlaskForm):
     read_on = DateField(_l("Reading date"), default=date.today,
                         validators=[InputRequired(_l("Enter the date of the reading."))])
-    reason = SelectField(_l("Reason"), choices=list(REASON_LABELS.items()), default=ReadingReason.PERIODIC)
+    reason = SelectField(_l("Reason"), choices=list(labels.READING_REASONS.items()), default=ReadingReason.PERIODIC)
     photo = FileField(_l("Photo of the meter (PNG or JPEG, optional)"))
     # Shown only when a value is far above the usual consumption.
     confirm_unusual = BooleanField(_l("I have checked the value: it is right"))

@@ -9,10 +9,8 @@ from wtforms import BooleanField, SelectField, StringField, TextAreaField
 from wtforms.validators import DataRequired, Length, Optional, ValidationError
 
 from models.tickets import Priority
-from services.uploads import stored_file_from_upload
-
-PRIORITY_LABELS = {Priority.LOW: _l("low"), Priority.NORMAL: _l("normal"), Priority.HIGH: _l("high"),
-                   Priority.CRITICAL: _l("critical – supply is down or there is danger")}
+from services import labels
+from web.uploads import stored_file_from_upload
 
 
 def one_line(value):
@@ -59,7 +57,7 @@ class RequestForm(AttachmentsMixin, FlaskForm):
 class ServiceForm(AttachmentsMixin, FlaskForm):
     service_category = SelectField(_l("What is it about"), coerce=int, validate_choice=True)
     supply_point = SelectField(_l("Supply point"), coerce=int, validate_choice=True)
-    priority = SelectField(_l("Priority"), choices=list(PRIORITY_LABELS.items()), default=Priority.NORMAL)
+    priority = SelectField(_l("Priority"), choices=list(labels.TICKET_PRIORITIES.items()), default=Priority.NORMAL)
     subject = StringField(_l("Subject"), filters=[one_line],
                           validators=[DataRequired(_l("Write a short subject.")), Length(max=200)])
     text = TextAreaField(_l("Description"), validators=[DataRequired(_l("Describe the problem.")), Length(max=5000)])

@@ -9,8 +9,7 @@ from __future__ import annotations
 import logging
 from dataclasses import dataclass
 
-from flask import Blueprint, abort, flash, g, has_request_context, redirect, request, session, url_for
-from flask_babel import gettext as _
+from flask import abort, g, has_request_context, request, session
 from flask_login import current_user
 from sqlalchemy import select
 
@@ -35,7 +34,7 @@ class Scope:
     # they also see the whole account's trail (what the other users did, from where).
     account_admin: bool = False
     whole_account: bool = False
-    # After the last contract ended: look, but change nothing (see services.contract_end).
+    # After the last contract ended: look, but change nothing (see services.accounts.contract_end).
     read_only: bool = False
     # The read-only period is over too: the user is signed out.
     closed: bool = False
@@ -67,7 +66,7 @@ def acting_user() -> PortalUser:
 
 def accounts_of(person: PortalUser) -> list[PortalUser]:
     """The person's own access first, then the accesses linked to it: active, or invited and
-    not taken up yet (the first switch to one takes it up, see services.invitations)."""
+    not taken up yet (the first switch to one takes it up, see services.accounts.invitations)."""
     offered = (PortalUserState.ACTIVE, PortalUserState.INVITED)
     return [person] + sorted((a for a in person.linked_accesses if a.state in offered),
                              key=lambda a: a.customer.number)
@@ -83,7 +82,7 @@ def current_scope() -> Scope:
         limited = None
         if user.supply_points:
             limited = frozenset(sp.id for sp in user.supply_points)
-        from services.contract_end import READ_ONLY_MODULES, access_after_contracts
+        from services.accounts.contract_end import READ_ONLY_MODULES, access_after_contracts
 
         access = access_after_contracts(user.customer_id)
         modules = frozenset(user.modules)
@@ -144,50 +143,3 @@ def record_denial() -> None:
     except Exception:  # noqa: BLE001 - the error page must still be shown
         db.session.rollback()
         log.exception("could not record an access denial: %s", details)
-
-
-# POSTs that stay allowed in read-only access: they change only the person's own session.
-READ_ONLY_POSTS = {"auth.sign_out", "auth.language", "profile.sign_out_everywhere", "profile.switch_account"}
-
-
-class PortalBlueprint(Blueprint):
-    """A blueprint of the customer portal. Every route of it requires a signed-in
-    portal user (staff are refused) and, when `module` is given, the user's right
-    to that module; a missing right answers 404 as if the page did not exist.
-    Routes declared with `public_route` answer without sign-in."""
-
-    def __init__(self, *args, module: str | None = None, account_admin: bool = False, **kwargs):
-        super().__init__(*args, **kwargs)
-        self.module = module
-        # Pages only the customer's account administrator may use (managing users).
-        self.account_admin = account_admin
-        self.public_endpoints: set[str] = set()
-        self.before_request(self._guard)
-
-    def public_route(self, rule: str, **options):
-        def decorator(view):
-            self.public_endpoints.add(f"{self.name}.{options.get('endpoint', view.__name__)}")
-            return self.route(rule, **options)(view)
-
-        return decorator
-
-    def _guard(self):
-        if request.endpoint in self.public_endpoints:
-            return None
-        if not current_user.is_authenticated:
-            return redirect(url_for("auth.sign_in", next=request.full_path.rstrip("?")))
-        if not is_portal_user():
-            deny("not_a_customer")
-        if current_scope().closed:
-            from services.sessions import end_session
-
-            end_session()
-            flash(_("Access to the portal ended with your contract. Contact us if you need anything."), "info")
-            return redirect(url_for("auth.sign_in"))
-        if self.module and not current_scope().may(self.module):
-            deny("no_module_right", module=self.module)
-        if self.account_admin and (not acting_user().is_account_admin or current_scope().read_only):
-            deny("not_account_admin")
-        if current_scope().read_only and request.method == "POST" and request.endpoint not in READ_ONLY_POSTS:
-            deny("read_only")
-        return None

@@ -6,7 +6,7 @@ from datetime import timedelta
 from decimal import Decimal
 
 from flask import current_app
-from flask_babel import force_locale, gettext as _, lazy_gettext as _l
+from flask_babel import force_locale, gettext as _
 from itsdangerous import BadSignature, SignatureExpired, URLSafeTimedSerializer
 from sqlalchemy import select
 
@@ -14,9 +14,12 @@ from extensions import db
 from models.base import utcnow
 from models.changes import ChangeKind, ChangeRequest, ChangeRequestField, ChangeState
 from models.tickets import Task, TaskState, TaskTopic
-from services import account_notices, advances, audit, routing
+from services import audit, labels
+from services.accounts import account_notices
+from services.billing import advances
 from services.links import portal_url
 from services.outbox import queue_email
+from services.tickets import routing
 
 # Which customer fields each kind of request changes.
 FIELDS = {
@@ -28,36 +31,6 @@ FIELDS = {
     ChangeKind.COMPANY: ("name", "company_id", "vat_id"),
     ChangeKind.ADVANCE_AMOUNT: ("amount",),  # of the advance schedule, not of the customer
     ChangeKind.OTHER: (),
-}
-FIELD_LABELS = {
-    "correspondence_name": _l("Name on the envelope"),
-    "correspondence_street": _l("Street and number"),
-    "correspondence_city": _l("City"),
-    "correspondence_postcode": _l("Postcode"),
-    "phone": _l("Phone"),
-    "email": _l("Contact e-mail"),
-    "bank_account": _l("Bank account for refunds"),
-    "name": _l("Company name"),
-    "company_id": _l("IČO"),
-    "vat_id": _l("DIČ"),
-    "amount": _l("Advance amount"),
-}
-KIND_LABELS = {
-    ChangeKind.ADDRESS: _l("Correspondence address"),
-    ChangeKind.PHONE: _l("Phone"),
-    ChangeKind.EMAIL: _l("Contact e-mail"),
-    ChangeKind.BANK_ACCOUNT: _l("Bank account for refunds"),
-    ChangeKind.COMPANY: _l("Company data"),
-    ChangeKind.ADVANCE_AMOUNT: _l("Advance amount"),
-    ChangeKind.OTHER: _l("Other change"),
-}
-STATE_LABELS = {
-    ChangeState.CONFIRMING_EMAIL: _l("waiting for the e-mail confirmation"),
-    ChangeState.SUBMITTED: _l("submitted"),
-    ChangeState.IN_REVIEW: _l("in review"),
-    ChangeState.APPROVED: _l("approved and applied"),
-    ChangeState.REJECTED: _l("rejected"),
-    ChangeState.WITHDRAWN: _l("withdrawn"),
 }
 REVIEW_DAYS = 2
 EMAIL_SALT = "change-email-confirmation"
@@ -137,7 +110,7 @@ def confirm_email(token: str) -> ChangeRequest | None:
 
 def _create_review_task(request: ChangeRequest) -> None:
     with force_locale(current_app.config["BACKOFFICE_LOCALE"]):  # a title staff read, stored once
-        title = _("Change request #%(id)s: %(kind)s", id=request.id, kind=KIND_LABELS[ChangeKind(request.kind)])
+        title = _("Change request #%(id)s: %(kind)s", id=request.id, kind=labels.CHANGE_KINDS[ChangeKind(request.kind)])
     routing.delegate(title, TaskTopic.CHANGE_REQUEST, request.id, due_at=utcnow() + timedelta(days=REVIEW_DAYS))
 
 
@@ -214,8 +187,8 @@ def _notify(request: ChangeRequest) -> None:
 def _queue_decision_email(request: ChangeRequest) -> None:
     approved = request.state == ChangeState.APPROVED
     text = (_("Your change request #%(id)s (%(kind)s) has been approved and the change applied.",
-              id=request.id, kind=KIND_LABELS[ChangeKind(request.kind)]) if approved else
+              id=request.id, kind=labels.CHANGE_KINDS[ChangeKind(request.kind)]) if approved else
             _("Your change request #%(id)s (%(kind)s) has been rejected: %(reason)s",
-              id=request.id, kind=KIND_LABELS[ChangeKind(request.kind)], reason=request.rejection_reason))
+              id=request.id, kind=labels.CHANGE_KINDS[ChangeKind(request.kind)], reason=request.rejection_reason))
     link = portal_url("changes.detail", request_id=request.id)
     queue_email(request.customer.email, _("Your change request has been decided"), "notice", text=text, link=link)

@@ -217,7 +217,7 @@ def _after_flush(session, _flush_context):
 
 
 def _on_execute(state):
-    # Bulk inserts (services/messages.py) bypass the unit of work and so the flush.
+    # Bulk inserts (services/messaging/messages.py) bypass the unit of work and so the flush.
     # (The statement's table is an annotated copy of the model's: compared by name.)
     if state.is_insert and getattr(getattr(state.statement, "table", None), "name", None) == OutgoingEmail.__tablename__:
         state.session.info[_PENDING] = True

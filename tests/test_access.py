@@ -6,7 +6,8 @@ from extensions import db
 from factories import PASSWORD, make_customer, make_portal_user, make_staff, make_supply_point
 from helpers import assert_only_owner_sees
 from models.metering import SupplyPoint
-from services.access import PortalBlueprint, visible, visible_or_404
+from services.access import visible, visible_or_404
+from web.portal_blueprint import PortalBlueprint
 
 # Portal endpoints that answer without sign-in. A new public page must be added
 # here deliberately; everything else must send an anonymous visitor to sign-in.

@@ -20,8 +20,8 @@ from models.metering import MeterReading, SupplyPoint
 from models.sessions import SignInSession
 from models.tickets import Ticket, TicketAttachment
 from models.users import PortalUser
-from services import messages
 from services.demo_data import PORTAL_PASSWORD, load_demo_data
+from services.messaging import messages
 from test_access import PUBLIC_ENDPOINTS
 
 PNG = b"\x89PNG\r\n\x1a\n" + b"\x00" * 32

@@ -48,7 +48,7 @@ def test_nobody_switches_to_someone_elses_access(client):
 
 
 def test_a_linked_access_cannot_sign_in_by_itself_and_gets_no_credentials(app, client):
-    from services.credentials import issue_for_customers
+    from services.accounts.credentials import issue_for_customers
 
     jana = make_portal_user(email="jana@example.com")
     business = make_customer()

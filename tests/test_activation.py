@@ -12,7 +12,7 @@ from models.audit import AuditEntry
 from models.credentials import CredentialIssue
 from models.outbox import OutgoingEmail
 from models.users import PortalUser, PortalUserState
-from services.credentials import ALPHABET, issue_credentials, new_code
+from services.accounts.credentials import ALPHABET, issue_credentials, new_code
 
 NEW = "Zelena-Louka-Za-Domem-7"
 CODE = re.compile(r"[A-Z2-9]{4}-[A-Z2-9]{4}-[A-Z2-9]{4}")

@@ -16,7 +16,7 @@ from models.billing import Advance, AdvanceSchedule
 from models.changes import ChangeKind, ChangeRequest, ChangeState
 from models.metering import Meter, MeterReading, ReadingState, Register
 from models.price_lists import PriceItem, PriceList, Product
-from services import advances
+from services.billing import advances
 
 TODAY = date.today()
 

@@ -231,7 +231,7 @@ def test_my_data_csv_cells_never_run_as_spreadsheet_formulas(client, business_us
     import io
     import zipfile
 
-    from services.downloads import csv_cell
+    from services.csv_cells import csv_cell
 
     assert [csv_cell(v) for v in ("=1+1", "+420", "-cmd|' /C calc'!A0", "@SUM(A1)", "-12.50", "Nová 5", 7)] == [
         "'=1+1", "'+420", "'-cmd|' /C calc'!A0", "'@SUM(A1)", "-12.50", "Nová 5", 7]

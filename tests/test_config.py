@@ -182,7 +182,7 @@ def test_processes_starting_together_share_one_complete_secret(tmp_path):
     """The secret appears whole or not at all: each start either makes it or reads the winner's."""
     from concurrent.futures import ThreadPoolExecutor
 
-    from services.private_files import secret_in
+    from web.private_files import secret_in
 
     path = tmp_path / "secret_key"
     with ThreadPoolExecutor(8) as pool:

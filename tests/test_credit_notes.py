@@ -13,7 +13,7 @@ from factories import PASSWORD, make_staff
 from models.audit import AuditEntry
 from models.billing import Invoice, InvoiceKind, InvoiceState, Payment
 from models.customers import Customer
-from services import invoicing, payments
+from services.billing import invoicing, payments
 from services.demo_data import PORTAL_PASSWORD, load_demo_data
 
 

@@ -9,7 +9,7 @@ from models.customers import Customer
 from models.metering import Commodity, SupplyPoint
 from models.users import PortalUser, StaffUser
 from services.demo_data import PORTAL_PASSWORD, STAFF_PASSWORD, load_demo_data
-from services.identifiers import is_valid_ean, is_valid_eic
+from services.metering.identifiers import is_valid_ean, is_valid_eic
 
 
 def _counts():

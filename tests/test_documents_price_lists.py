@@ -12,7 +12,7 @@ from factories import PASSWORD, make_customer, make_portal_user, make_staff, mak
 from models.documents import Document, DocumentCategory, DocumentVersion
 from models.files import StoredFile
 from models.price_lists import PriceItem, PriceList, Product
-from services.price_lists import current_price_list
+from services.billing.price_lists import current_price_list
 
 TODAY = date.today()
 PDF = b"%PDF-1.4\n% document\n"

@@ -1,7 +1,7 @@
 """Identifier check digits, against the real values of DESIGN.md."""
 import pytest
 
-from services.identifiers import (
+from services.metering.identifiers import (
     distributor_for_ean,
     eic_check_char,
     is_valid_czech_account,

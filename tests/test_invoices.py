@@ -166,7 +166,7 @@ def test_advance_schedule_calendar_and_standing_order(demo, client):
 def test_standing_order_payload():
     from decimal import Decimal
 
-    from services.qr_platba import spd
+    from services.billing.qr_platba import spd
 
     payload = spd("CZ6220100000002001234588", Decimal("1800"), variable_symbol="5510000011", monthly=True,
                   message="Záloha * leden", payee="Energie Praha a.s.")
@@ -196,7 +196,7 @@ def test_running_balance_adds_up(demo, app):
     from flask_login import login_user
 
     from models.users import PortalUser
-    from services.statement import entries
+    from services.billing.statement import entries
 
     petr = db.session.scalars(select(PortalUser).where(PortalUser.email == "petr.svoboda@example.com")).one()
     with app.test_request_context():

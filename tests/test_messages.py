@@ -14,7 +14,8 @@ from models.messaging import Message, MessageEvent, MessageRecipient
 from models.outbox import EmailState, OutgoingEmail
 from models.tickets import Task, Ticket
 from models.users import Team
-from services import messages, outbox
+from services import outbox
+from services.messaging import messages
 
 PDF = b"%PDF-1.4\n% test attachment\n"
 

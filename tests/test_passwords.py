@@ -10,7 +10,7 @@ from factories import PASSWORD, make_portal_user
 from models.base import utcnow
 from models.outbox import OutgoingEmail
 from models.users import PortalUser
-from services.passwords import password_problems
+from services.accounts.passwords import password_problems
 
 NEW = "Zelena-Louka-Za-Domem-7"
 

@@ -7,7 +7,7 @@ from sqlalchemy import select
 from extensions import db
 from factories import PASSWORD, make_customer, make_staff
 from models.billing import Invoice, InvoiceState, Payment
-from services.payments import match
+from services.billing.payments import match
 
 
 def _invoice(customer, total, vs="2026000001", due_in=14):

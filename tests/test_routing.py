@@ -6,7 +6,7 @@ from factories import make_staff
 from models.base import utcnow
 from models.tickets import TaskTopic
 from models.users import Team
-from services import routing
+from services.tickets import routing
 
 
 def test_least_loaded_present_member_gets_the_work(app):

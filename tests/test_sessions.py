@@ -16,7 +16,7 @@ from models.credentials import CredentialIssue
 from models.outbox import OutgoingEmail
 from models.sessions import SessionEnd, SignInSession
 from models.users import PortalUser, PortalUserState, StaffUser
-from services import credentials
+from services.accounts import credentials
 
 COOKIE = "portal_session"
 CHROME_ON_ANDROID = ("Mozilla/5.0 (Linux; Android 14; Pixel 7) AppleWebKit/537.36 (KHTML, like Gecko) "

@@ -23,7 +23,7 @@ from models.tickets import (
     TicketState,
 )
 from models.users import Team
-from services import service_levels, tickets
+from services.tickets import service_levels, workflow as tickets
 
 PNG = b"\x89PNG\r\n\x1a\n" + b"\x00" * 32
 

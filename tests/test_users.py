@@ -9,7 +9,7 @@ from factories import PASSWORD, make_customer, make_portal_user, make_supply_poi
 from models.audit import AuditEntry
 from models.outbox import OutgoingEmail
 from models.users import PortalUser, PortalUserState
-from services.credentials import issue_for_customers
+from services.accounts.credentials import issue_for_customers
 
 
 def test_the_administrator_invites_a_colleague_limited_to_invoices_and_onemake_supply_point(client):

@@ -24,8 +24,9 @@ from models.tickets import (
     TicketKind,
     TicketState,
 )
-from services import messages, routing
+from services.messaging import messages
 from services.pdf import simple_document
+from services.tickets import routing
 
 
 def _file(name: str, title: str, text: str) -> StoredFile:

@@ -19,7 +19,7 @@ from models.billing import (
     PaymentAllocation,
 )
 from models.metering import Commodity
-from services import invoicing
+from services.billing import invoicing
 from services.demo_data.dates import month_start
 from services.demo_data.supply import MONTHLY
 

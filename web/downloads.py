@@ -3,12 +3,8 @@ nosniff and a safe file name."""
 from __future__ import annotations
 
 import io
-import re
 
 from flask import send_file
-
-FORMULA_START = ("=", "+", "-", "@", "\t", "\r")
-NUMBER = re.compile(r"-?\d+(?:[.,]\d+)?")
 
 
 def send_stored_file(stored):
@@ -22,11 +18,3 @@ def send_bytes(content: bytes | str, media_type: str, filename: str):
     response.headers["X-Content-Type-Options"] = "nosniff"
     response.headers["Cache-Control"] = "private, no-store"
     return response
-
-
-def csv_cell(value):
-    """A value for a CSV cell that a spreadsheet will not run as a formula (SECURITY.md #15):
-    text starting with = + - @ (or a tab or CR) gets a leading apostrophe; numbers stay numbers."""
-    if isinstance(value, str) and value.startswith(FORMULA_START) and not NUMBER.fullmatch(value):
-        return "'" + value
-    return value

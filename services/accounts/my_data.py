@@ -21,7 +21,7 @@ from models.metering import MeterReading, SupplyPoint
 from models.tickets import Ticket, TicketEntry, TicketKind
 from models.users import PortalUser
 from services.access import current_scope, visible
-from services.downloads import csv_cell
+from services.csv_cells import csv_cell
 
 TICKET_MODULES = {TicketKind.REQUEST: "requests", TicketKind.SERVICE: "service"}
 

@@ -7,7 +7,7 @@ from datetime import date
 from extensions import db
 from models.billing import Invoice, InvoiceKind, InvoiceLine, InvoiceState
 from services import audit
-from services.invoice_pdf import pdf_file
+from services.billing.invoice_pdf import pdf_file
 
 
 class CannotCancel(Exception):

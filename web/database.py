@@ -6,7 +6,7 @@ from pathlib import Path
 from sqlalchemy import event
 
 from extensions import db
-from services.private_files import create_private_file, make_private
+from web.private_files import create_private_file, make_private
 
 SQLITE_BUSY_TIMEOUT_MS = 5000
 

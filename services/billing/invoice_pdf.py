@@ -1,5 +1,5 @@
 """The invoice PDF: a Czech tax document with a QR Platba code for the amount due.
-Generated once when issued (services.invoicing.issue) and stored, so every download is
+Generated once when issued (services.billing.invoicing.issue) and stored, so every download is
 byte-for-byte the same; invoices loaded without one get theirs on first download."""
 from __future__ import annotations
 
@@ -16,9 +16,9 @@ from reportlab.platypus import SimpleDocTemplate, Spacer, Table
 from extensions import db
 from models.billing import Invoice, InvoiceKind
 from models.files import StoredFile
+from services.billing.qr_platba import spd
 from services.i18n import money
 from services.pdf import QrCode, document_styles, grid_table, text
-from services.qr_platba import spd
 
 KIND_TITLES = {InvoiceKind.SETTLEMENT: "Faktura – vyúčtování", InvoiceKind.ADVANCE: "Zálohová faktura",
                InvoiceKind.CREDIT_NOTE: "Opravný daňový doklad (dobropis)"}

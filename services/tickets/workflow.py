@@ -23,9 +23,10 @@ from models.tickets import (
     TicketState,
 )
 from models.users import StaffUser, Team
-from services import audit, routing, service_levels
+from services import audit, labels
 from services.links import portal_url
 from services.outbox import queue_email
+from services.tickets import routing, service_levels
 
 S = TicketState
 # Which state may follow which; anything else is refused.
@@ -37,15 +38,6 @@ TRANSITIONS = {
     S.RESOLVED: {S.CLOSED, S.IN_PROGRESS},
     S.CLOSED: set(),
 }
-STATE_LABELS = {
-    S.NEW: _l("submitted"), S.ASSIGNED: _l("assigned to a team"), S.IN_PROGRESS: _l("in progress"),
-    S.WAITING_FOR_CUSTOMER: _l("waiting for you"), S.RESOLVED: _l("resolved"), S.CLOSED: _l("closed"),
-}
-STAFF_STATE_LABELS = STATE_LABELS | {S.WAITING_FOR_CUSTOMER: _l("waiting for the customer")}
-# The timeline's events as the back office reads them.
-EVENT_LABELS = {"submitted": _l("submitted"), "assigned": _l("assigned"), "in_progress": _l("in progress"),
-                "waiting": _l("waiting for the customer"), "resolved": _l("resolved"), "closed": _l("closed"),
-                "reopened": _l("re-opened by the customer")}
 OPEN_STATES = (S.NEW, S.ASSIGNED, S.IN_PROGRESS, S.WAITING_FOR_CUSTOMER)
 
 
@@ -248,6 +240,6 @@ def _notify_customer(ticket: Ticket, message, state_key: str | None = None, **pa
     link = portal_url(endpoint, ticket_id=ticket.id)
     with force_locale(getattr(author, "locale", None) or "cs"):
         what = _("request") if ticket.kind == TicketKind.REQUEST else _("service ticket")
-        state = str(STATE_LABELS[TicketState(state_key)]) if state_key else ""
+        state = str(labels.TICKET_STATES[TicketState(state_key)]) if state_key else ""
         text = str(message) % {"what": what, "reference": ticket.reference, "state": state, **params}
         queue_email(recipient, f"{ticket.reference}: {ticket.subject}", "notice", text=text, link=link)

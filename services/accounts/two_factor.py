@@ -12,7 +12,7 @@ from flask import current_app, session
 from extensions import db
 from models.base import utcnow
 from models.users import PortalUser, RecoveryCode
-from services.sign_in import code_failed, may_sign_in
+from services.accounts.sign_in import code_failed, may_sign_in
 
 RECOVERY_CODES = 10
 
@@ -62,7 +62,7 @@ def check_second_factor(user: PortalUser, code: str) -> bool:
 
 # The step between a right password and the code: the (new, signed) session remembers whose
 # password was right, for a few minutes. Wrong codes are counted in the account's row
-# (services.sign_in.code_failed), never here: a copy of this cookie must not buy new tries.
+# (services.accounts.sign_in.code_failed), never here: a copy of this cookie must not buy new tries.
 SECOND_FACTOR_SECONDS = 300
 
 

@@ -55,7 +55,7 @@ def init_app(app) -> None:
     @app.errorhandler(OverflowError)  # SQLite's driver: an integer beyond 64 bits
     def value_the_database_cannot_take(error):
         from extensions import db
-        from services.security import render_error
+        from web.security import render_error
 
         db.session.rollback()
         log.warning("request %s: a value the database cannot take: %s %s (%s)", g.get("request_id"),

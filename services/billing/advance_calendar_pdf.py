@@ -13,9 +13,9 @@ from reportlab.lib.units import mm
 from reportlab.platypus import SimpleDocTemplate, Spacer
 
 from models.billing import Advance, AdvanceSchedule
+from services.billing.qr_platba import spd
 from services.i18n import money
 from services.pdf import QrCode, document_styles, grid_table, text
-from services.qr_platba import spd
 
 MAX_ROWS = 24
 

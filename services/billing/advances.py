@@ -13,7 +13,7 @@ from extensions import db
 from models.billing import AdvanceSchedule
 from models.changes import ChangeKind, ChangeRequest, ChangeState
 from models.metering import MeterReading, ReadingState, SupplyPoint
-from services.price_lists import current_price_list
+from services.billing.price_lists import current_price_list
 
 # Days the back office and the customer's bank need before a new amount can apply.
 NOTICE_DAYS = 10

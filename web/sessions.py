@@ -1,4 +1,5 @@
-"""Who is signed in, and how a session ends.
+"""Who is signed in, and how a session ends: the cookie side (the rows' rules are in
+services/accounts/sessions.py).
 
 Every sign-in opens a `SignInSession` row; the (signed) cookie carries only a random token
 whose hash the row holds. The user loader accepts a cookie only while its row is open, so
@@ -13,18 +14,18 @@ import secrets
 from datetime import timedelta
 
 from flask import current_app, g, redirect, request, session, url_for
-from flask_babel import gettext as _, lazy_gettext as _l
+from flask_babel import lazy_gettext as _l
 from flask_login import current_user, login_user, logout_user
-from sqlalchemy import select, update
-from ua_parser import parse as parse_user_agent
+from sqlalchemy import select
 
 from extensions import db
 from models.base import utcnow
 from models.sessions import SessionEnd, SignInSession
 from models.users import PortalUser, StaffUser
+from services.accounts.sessions import OWNER_COLUMN, device_label
+from services.accounts.sign_in import record_sign_in
 
 USER_KINDS = {"portal": PortalUser, "staff": StaffUser}
-OWNER_COLUMN = {PortalUser: SignInSession.portal_user_id, StaffUser: SignInSession.staff_user_id}
 # How often the last-seen time is written: often enough for the list of sessions and the idle
 # timeout, rarely enough that pages and their images do not each write a row.
 TOUCH_SECONDS = 60
@@ -83,6 +84,14 @@ def start_session(user) -> SignInSession:
     return record
 
 
+def complete_sign_in(user) -> SignInSession:
+    """Both factors are right: record the sign-in, open a new session, commit."""
+    record_sign_in(user)
+    record = start_session(user)
+    db.session.commit()
+    return record
+
+
 def end_session(reason: SessionEnd = SessionEnd.SIGNED_OUT) -> None:
     """End this browser's session: its row is closed (committed here, since the person is
     leaving) and the cookie is emptied but for the language."""
@@ -97,53 +106,6 @@ def end_session(reason: SessionEnd = SessionEnd.SIGNED_OUT) -> None:
     g.pop("sign_in_session", None)
     if locale:
         session["locale"] = locale
-
-
-def end_sessions_of(user, reason: SessionEnd, *, keep: SignInSession | None = None) -> int:
-    """End every open session of the account (but `keep`), in the caller's transaction."""
-    return end_sessions_of_ids(type(user), [user.id], reason, keep=keep)
-
-
-def end_sessions_of_ids(model, user_ids: list[int], reason: SessionEnd, *, keep: SignInSession | None = None) -> int:
-    if not user_ids:
-        return 0
-    statement = (update(SignInSession)
-                 .where(OWNER_COLUMN[model].in_(user_ids), SignInSession.ended_at.is_(None))
-                 .values(ended_at=utcnow(), end_reason=reason)
-                 .execution_options(synchronize_session=False))
-    if keep is not None and keep.id is not None:
-        statement = statement.where(SignInSession.id != keep.id)
-    return db.session.execute(statement).rowcount
-
-
-def open_sessions(user) -> list[SignInSession]:
-    """The account's open sessions, the most recently used first."""
-    column = OWNER_COLUMN[type(user)]
-    return db.session.scalars(
-        select(SignInSession).where(column == user.id, SignInSession.ended_at.is_(None))
-        .order_by(SignInSession.last_seen_at.desc(), SignInSession.id.desc()).limit(100)
-    ).all()
-
-
-def own_open_session_or_none(user, session_id: int) -> SignInSession | None:
-    """One of the account's own open sessions; somebody else's is simply not there."""
-    column = OWNER_COLUMN[type(user)]
-    return db.session.scalars(select(SignInSession).where(
-        SignInSession.id == session_id, column == user.id, SignInSession.ended_at.is_(None))).first()
-
-
-def device_label(user_agent: str | None) -> str:
-    """ "Chrome 156 on Android (Pixel 7)": what a person recognises their own device by."""
-    parsed = parse_user_agent(user_agent or "")
-    browser = parsed.user_agent.family if parsed.user_agent and parsed.user_agent.family != "Other" else None
-    if browser and parsed.user_agent.major:
-        browser = f"{browser} {parsed.user_agent.major}"
-    system = parsed.os.family if parsed.os and parsed.os.family != "Other" else None
-    device = parsed.device.family if parsed.device and parsed.device.family not in ("Other", "Mac", "Spider") else None
-    if not (browser or system):
-        return _("Unknown device")
-    label = _("%(browser)s on %(system)s", browser=browser, system=system) if browser and system else (browser or system)
-    return f"{label} ({device})" if device and device != system else label
 
 
 def _timeout_reason(record: SignInSession, now) -> SessionEnd | None:

@@ -12,7 +12,7 @@ from reportlab.lib.pagesizes import A4
 from reportlab.lib.units import mm
 from reportlab.pdfgen.canvas import Canvas
 
-from services.credentials import IssuedCredentials, activation_url
+from services.accounts.credentials import IssuedCredentials, activation_url
 from services.pdf import BOLD, REGULAR, register_fonts
 
 WIDTH, HEIGHT = A4

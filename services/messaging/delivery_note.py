@@ -10,7 +10,7 @@ from reportlab.lib.pagesizes import A4
 from reportlab.lib.units import mm
 from reportlab.platypus import SimpleDocTemplate, Spacer
 
-from services.messages import verify
+from services.messaging.messages import verify
 from services.pdf import document_styles, grid_table, text
 
 VIA = {"email": "e-mailem", "portal": "v portálu"}

@@ -21,7 +21,6 @@ from models.users import StaffUser
 from services import audit
 from services.links import portal_url
 from services.outbox import queue_email
-from services.sessions import start_session
 
 # Wrong second-factor codes in a row before the account rests (the password is asked again then).
 SECOND_FACTOR_TRIES = 5
@@ -104,15 +103,14 @@ def _tell_the_owner(user, minutes: int) -> None:
                     link=link)
 
 
-def complete_sign_in(user) -> None:
-    """Both factors are right: clear the counts, open a new session, record it, commit."""
+def record_sign_in(user) -> None:
+    """Both factors are right: clear the counts and record it (the caller opens the session
+    and commits: web.sessions.complete_sign_in)."""
     user.last_sign_in_at = utcnow()
     user.failed_sign_ins = 0
     user.failed_codes = 0
     user.locked_until = None
     audit.record(_action(user, "sign_in"), user, actor=user)
-    start_session(user)
-    db.session.commit()
 
 
 def failed_sign_in(model, email: str, user) -> None:

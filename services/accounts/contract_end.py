@@ -13,7 +13,7 @@ from models.contracts import Contract
 from models.sessions import SessionEnd
 from models.users import Module, PortalUser, PortalUserState
 from services import audit
-from services.sessions import end_sessions_of_ids
+from services.accounts.sessions import end_sessions_of_ids
 
 READ_ONLY_MODULES = frozenset({Module.INVOICES, Module.DOCUMENTS, Module.MESSAGES})
 

@@ -28,14 +28,14 @@ def register_commands(app) -> None:
     @app.cli.command("close-ended-accounts")
     def close_ended():
         """Disable portal users whose read-only period after the last contract is over (daily cron)."""
-        from services.contract_end import close_ended_accounts
+        from services.accounts.contract_end import close_ended_accounts
 
         click.echo(f"disabled {close_ended_accounts()} portal users")
 
     @app.cli.command("mark-overdue")
     def mark_overdue_command():
         """Mark unpaid invoices past their due date as overdue (daily cron)."""
-        from services.payments import mark_overdue
+        from services.billing.payments import mark_overdue
 
         click.echo(f"{mark_overdue()} invoices are now overdue")
 

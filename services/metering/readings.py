@@ -6,7 +6,7 @@ from dataclasses import dataclass, field
 from datetime import date, timedelta
 
 from flask import current_app
-from flask_babel import force_locale, format_date, gettext as _, lazy_gettext as _l
+from flask_babel import force_locale, format_date, gettext as _
 from sqlalchemy import select
 
 from extensions import db
@@ -15,10 +15,6 @@ from models.metering import Commodity, Meter, MeterReading, ReadingKind, Reading
 from services import audit
 from services.outbox import queue_email
 
-STATE_LABELS = {ReadingState.SUBMITTED: _l("waiting for our check"), ReadingState.ACCEPTED: _l("accepted"),
-                ReadingState.REJECTED: _l("rejected")}
-KIND_LABELS = {ReadingKind.SELF: _l("self-reading"), ReadingKind.ACTUAL: _l("distributor"),
-               ReadingKind.ESTIMATE: _l("estimate")}
 # A reading whose consumption since the last one exceeds this many times the usual
 # consumption for the period goes to the back office instead of being accepted.
 UNUSUAL_FACTOR = 3
