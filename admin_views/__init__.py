@@ -10,18 +10,20 @@ from extensions import db
 
 def init_admin(app) -> Admin:
     from admin_views import (
+        accounts,
         billing,
         change_review,
-        content,
+        changes,
+        documents,
         message_desk,
+        messaging,
         my_sessions,
         overview,
-        people,
         reading_review,
         supply,
         system,
         ticket_desk,
-        work,
+        tickets,
     )
     from admin_views.home import BackOfficeHome
     from web.security import csp_nonce
@@ -35,7 +37,7 @@ def init_admin(app) -> Admin:
         csp_nonce_generator=csp_nonce,
     )
     # Each module adds its views; the order is the order of the back office's menu.
-    for module in (people, my_sessions, overview, ticket_desk, message_desk, change_review, reading_review, supply,
-                   billing, work, content, system):
+    for module in (accounts, my_sessions, overview, ticket_desk, message_desk, change_review, reading_review, supply,
+                   billing, changes, tickets, messaging, documents, system):
         module.register(admin, db)
     return admin

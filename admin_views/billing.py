@@ -9,7 +9,7 @@ from flask_login import current_user
 
 from admin_views.base import ReadOnlyModelView, StaffModelView
 from extensions import db
-from forms.staff import CancelInvoiceForm
+from forms.billing import CancelInvoiceForm
 from models.billing import Advance, AdvanceSchedule, Invoice, InvoiceLine, Payment
 from models.users import StaffRole
 from services.billing import invoicing, payments

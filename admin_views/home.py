@@ -7,7 +7,7 @@ from flask_babel import gettext as _
 
 from admin_views.security import StaffAccessMixin
 from extensions import db, limiter
-from forms.staff import StaffCodeForm, StaffSignInForm
+from forms.accounts import StaffCodeForm, StaffSignInForm
 from models.users import StaffRole, StaffUser
 from services import audit
 from services.access import is_staff_user

@@ -11,7 +11,7 @@ from sqlalchemy.orm import joinedload
 
 from admin_views.security import StaffAccessMixin
 from extensions import db
-from forms.messages import MessageForm
+from forms.messaging import MessageForm
 from models.messaging import Message, MessageAudience, MessageRecipient
 from models.users import StaffRole, Team
 from services.messaging import delivery_note, messages

@@ -10,7 +10,7 @@ from sqlalchemy import select
 
 from admin_views.security import StaffAccessMixin
 from extensions import db
-from forms.staff import ReadingDecisionForm
+from forms.metering import ReadingDecisionForm
 from models.metering import MeterReading, ReadingState
 from models.users import StaffRole
 from services import labels

@@ -12,7 +12,7 @@ from wtforms.validators import ValidationError
 
 from admin_views.base import ReadOnlyModelView, StaffModelView, stored_upload
 from extensions import db
-from forms.staff import meter_exchange_form_for
+from forms.metering import meter_exchange_form_for
 from models.contracts import Contract
 from models.customers import Segment
 from models.metering import Commodity, Meter, MeterReading, Register, SupplyPoint
@@ -79,10 +79,9 @@ class MeterView(StaffModelView):
             flash(_("This meter was already removed on %(date)s.", date=meter.removed_on.isoformat()), "error")
         elif form.validate_on_submit():
             finals = {int(k): v for k, v in form.values("final_").items()}
-            last = db.session.scalar(select(db.func.max(MeterReading.read_on)).where(
-                MeterReading.register_id.in_([r.id for r in meter.registers]), MeterReading.state == "accepted"))
-            if last and form.removed_on.data < last:
-                form.removed_on.errors.append(_("The meter has an accepted reading after this date."))
+            refusal = meter.removal_refusal(form.removed_on.data)
+            if refusal:
+                form.removed_on.errors.append(refusal)
             else:
                 try:
                     new = readings.exchange_meter(meter, form.removed_on.data, finals, form.serial_number.data.strip(),

@@ -90,7 +90,7 @@ class TicketDesk(StaffAccessMixin, BaseView):
             body = reply_form.body.data.strip()
             if reply_form.internal.data:
                 tickets.internal_note(ticket, me, body, reply_form.stored_files)
-            elif ticket.state == TicketState.CLOSED:
+            elif not tickets.may_reply(ticket):
                 flash(_("The ticket is closed."), "error")
                 return redirect(url_for(".ticket", ticket_id=ticket.id))
             else:

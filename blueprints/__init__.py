@@ -20,17 +20,19 @@ from blueprints import (
     users,
 )
 from blueprints.navigation import NAVIGATION, items_for
+from models.users import Module
 from services.messaging import messages as messages_service
 
 # Each module of the navigation and its blueprint.
-MODULE_BLUEPRINTS: dict = {"account": account.bp, "changes": changes.bp, "invoices": invoices.bp,
-                           "supply_points": supply_points.bp, "readings": readings.bp,
-                           "requests": tickets.requests_bp, "service": tickets.service_bp,
-                           "messages": messages.bp, "documents": documents.bp, "price_lists": price_lists.bp}
+MODULE_BLUEPRINTS: dict = {Module.ACCOUNT: account.bp, Module.CHANGES: changes.bp, Module.INVOICES: invoices.bp,
+                           Module.SUPPLY_POINTS: supply_points.bp, Module.READINGS: readings.bp,
+                           Module.REQUESTS: tickets.requests_bp, Module.SERVICE: tickets.service_bp,
+                           Module.MESSAGES: messages.bp, Module.DOCUMENTS: documents.bp,
+                           Module.PRICE_LISTS: price_lists.bp}
 
 
 # Counts shown beside navigation items (e.g. unread messages): module -> callable(scope).
-NAV_BADGES: dict = {"messages": messages_service.unread_count}
+NAV_BADGES: dict = {Module.MESSAGES: messages_service.unread_count}
 
 
 def register_blueprints(app) -> None:

@@ -7,14 +7,14 @@ from flask import render_template
 from extensions import db
 from models.audit import AuditEntry
 from models.changes import ChangeRequest
-from models.users import PortalUser
+from models.users import Module, PortalUser
 from services import audit, changes, labels
 from services.access import acting_user, current_scope, visible
 from services.accounts import my_data
 from web.downloads import send_bytes
 from web.portal_blueprint import PortalBlueprint
 
-bp = PortalBlueprint("account", __name__, url_prefix="/account", module="account")
+bp = PortalBlueprint("account", __name__, url_prefix="/account", module=Module.ACCOUNT)
 
 
 @bp.route("/")
@@ -32,7 +32,7 @@ def index():
              if acting_user().is_account_admin else [])
     return render_template("account/index.html", customer=customer, open_requests=open_requests, history=history,
                            users=users,
-                           can_change=current_scope().may("changes"),
+                           can_change=current_scope().may(Module.CHANGES),
                            labels=labels.CHANGE_FIELDS, kind_labels=labels.CHANGE_KINDS,
                            state_labels=labels.CHANGE_STATES)
 

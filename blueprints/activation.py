@@ -6,7 +6,7 @@ from flask import current_app, flash, redirect, render_template, url_for
 from flask_babel import gettext as _
 
 from extensions import db, limiter
-from forms.activation import ActivationForm
+from forms.accounts import ActivationForm
 from models.base import utcnow
 from models.users import PortalUserState
 from services import audit

@@ -7,8 +7,7 @@ from sqlalchemy import func, select
 from sqlalchemy.orm import lazyload
 
 from extensions import db, limiter
-from forms.auth import SignInForm
-from forms.profile import ForgottenPasswordForm, ResetPasswordForm, SecondFactorForm
+from forms.accounts import ForgottenPasswordForm, ResetPasswordForm, SecondFactorForm, SignInForm
 from models.sessions import SessionEnd
 from models.users import PortalUser, PortalUserState
 from services import audit

@@ -15,15 +15,16 @@ from forms.changes import (
     OtherChangeForm,
     PhoneChangeForm,
 )
-from forms.profile import ConfirmForm
+from forms.common import ConfirmForm
 from models.changes import ChangeKind, ChangeRequest
+from models.users import Module
 from services import changes, labels
 from services.access import acting_user, visible, visible_or_404
 from web.downloads import send_stored_file
 from web.limits import action_limit
 from web.portal_blueprint import PortalBlueprint
 
-bp = PortalBlueprint("changes", __name__, url_prefix="/changes", module="changes")
+bp = PortalBlueprint("changes", __name__, url_prefix="/changes", module=Module.CHANGES)
 
 FORMS = {
     ChangeKind.ADDRESS: AddressChangeForm,
@@ -42,8 +43,9 @@ def _kinds_for(customer) -> list[str]:
 @bp.route("/")
 def index():
     customer = acting_user().customer
-    requests = db.session.scalars(visible(ChangeRequest).order_by(ChangeRequest.submitted_at.desc()).limit(100)).all()
-    return render_template("changes/index.html", requests=requests, kinds=_kinds_for(customer),
+    change_requests = db.session.scalars(
+        visible(ChangeRequest).order_by(ChangeRequest.submitted_at.desc()).limit(100)).all()
+    return render_template("changes/index.html", requests=change_requests, kinds=_kinds_for(customer),
                            kind_labels=labels.CHANGE_KINDS, state_labels=labels.CHANGE_STATES)
 
 
@@ -64,11 +66,11 @@ def new(kind):
                 flash(_("The values are the same as those we have; there is nothing to change."), "warning")
             elif form.confirmed.data == "1" or kind == ChangeKind.OTHER:
                 # An "other change" has no old and new values to compare: it is sent at once.
-                request = changes.submit(customer, acting_user(), kind, form.new_values(), form.reason.data)
-                request.attachment = getattr(form, "stored_attachment", None)
+                change = changes.submit(customer, acting_user(), kind, form.new_values(), form.reason.data)
+                change.attachment = getattr(form, "stored_attachment", None)
                 db.session.commit()
                 flash(_("Your request has been sent. We will let you know when it is decided."), "success")
-                return redirect(url_for("changes.detail", request_id=request.id))
+                return redirect(url_for("changes.detail", request_id=change.id))
             else:
                 # Old and new side by side; the form is sent again with confirmed=1.
                 form.confirmed.data = "1"
@@ -79,34 +81,34 @@ def new(kind):
 
 @bp.route("/<int:request_id>")
 def detail(request_id):
-    request = visible_or_404(ChangeRequest, request_id)
-    return render_template("changes/detail.html", change=request, labels=labels.CHANGE_FIELDS,
+    change = visible_or_404(ChangeRequest, request_id)
+    return render_template("changes/detail.html", change=change, labels=labels.CHANGE_FIELDS,
                            kind_labels=labels.CHANGE_KINDS, state_labels=labels.CHANGE_STATES,
                            withdraw_form=ConfirmForm())
 
 
 @bp.route("/<int:request_id>/attachment")
 def attachment(request_id):
-    request = visible_or_404(ChangeRequest, request_id)
-    if request.attachment is None:
+    change = visible_or_404(ChangeRequest, request_id)
+    if change.attachment is None:
         abort(404)
-    return send_stored_file(request.attachment)
+    return send_stored_file(change.attachment)
 
 
 @bp.route("/<int:request_id>/withdraw", methods=["POST"])
 def withdraw(request_id):
-    request = visible_or_404(ChangeRequest, request_id)
-    if ConfirmForm().validate_on_submit() and request.is_open:
-        changes.withdraw(request, acting_user())
+    change = visible_or_404(ChangeRequest, request_id)
+    if ConfirmForm().validate_on_submit() and change.is_open:
+        changes.withdraw(change, acting_user())
         db.session.commit()
         flash(_("The request has been withdrawn."), "info")
-    return redirect(url_for("changes.detail", request_id=request.id))
+    return redirect(url_for("changes.detail", request_id=change.id))
 
 
 @bp.public_route("/confirm-email/<token>")
 def confirm_email(token):
-    request = changes.confirm_email(token)
-    if request is None:
+    change = changes.confirm_email(token)
+    if change is None:
         flash(_("The confirmation link is not valid any more."), "danger")
     else:
         db.session.commit()

@@ -9,11 +9,12 @@ from sqlalchemy import func, or_, select
 
 from extensions import db
 from models.documents import Document, DocumentVisibility
+from models.users import Module
 from services.access import visible, visible_or_404
 from web.downloads import send_stored_file
 from web.portal_blueprint import PortalBlueprint
 
-bp = PortalBlueprint("documents", __name__, url_prefix="/documents", module="documents")
+bp = PortalBlueprint("documents", __name__, url_prefix="/documents", module=Module.DOCUMENTS)
 LIMIT = 200
 
 
@@ -37,9 +38,7 @@ def download(document_id):
 
 
 def _public():
-    today = date.today()
-    return select(Document).where(Document.visibility == DocumentVisibility.PUBLIC, Document.valid_from <= today,
-                                  or_(Document.valid_to.is_(None), Document.valid_to >= today))
+    return select(Document).where(Document.visibility == DocumentVisibility.PUBLIC, Document.valid_on(date.today()))
 
 
 @bp.public_route("/public")

@@ -9,10 +9,10 @@ from decimal import Decimal
 from flask import current_app, flash, redirect, render_template, request, url_for
 from flask_babel import format_date, gettext as _
 from icalendar import Calendar, Event
-from sqlalchemy import extract, func, select
+from sqlalchemy import extract, select
 
 from extensions import db
-from forms.invoices import AdvanceAmountForm, InvoiceFilterForm
+from forms.billing import AdvanceAmountForm, InvoiceFilterForm
 from models.billing import AdvanceSchedule, Invoice, PaymentAllocation
 from models.changes import ChangeKind, ChangeRequest, ChangeState
 from models.metering import SupplyPoint
@@ -31,6 +31,7 @@ from services.i18n import money
 from web.bad_input import page_number
 from web.downloads import send_bytes, send_stored_file
 from web.limits import action_limit
+from web.paging import other_args, paginate
 from web.portal_blueprint import PortalBlueprint
 
 bp = PortalBlueprint("invoices", __name__, url_prefix="/invoices", module="invoices")
@@ -59,14 +60,10 @@ def _filtered():
 @bp.route("/")
 def index():
     form, query = _filtered()
-    page = page_number()
-    total = db.session.scalar(select(func.count()).select_from(query.order_by(None).subquery()))
-    invoices = db.session.scalars(query.limit(PAGE_SIZE).offset((page - 1) * PAGE_SIZE)).all()
-    pages = max((total + PAGE_SIZE - 1) // PAGE_SIZE, 1)
-    args = {k: v for k, v in request.args.items() if k != "page"}
-    return render_template("invoices/index.html", form=form, invoices=invoices, page=page, pages=pages,
-                           summary=billing_overview.overview(),
-                           total=total, args=args, today=date.today(), kind_labels=labels.INVOICE_KINDS,
+    listing = paginate(query, page_number(), PAGE_SIZE)
+    return render_template("invoices/index.html", form=form, invoices=listing.items, page=listing.page,
+                           pages=listing.pages, summary=billing_overview.overview(),
+                           total=listing.total, args=other_args(), today=date.today(), kind_labels=labels.INVOICE_KINDS,
                            state_labels=labels.INVOICE_STATES)
 
 

@@ -4,7 +4,6 @@ from __future__ import annotations
 
 from flask import abort, flash, redirect, render_template, url_for
 from flask_babel import gettext as _
-from sqlalchemy import func, select
 from sqlalchemy.orm import joinedload
 
 from extensions import db
@@ -17,6 +16,7 @@ from services.tickets import routing, workflow as tickets
 from web.bad_input import page_number
 from web.downloads import send_stored_file
 from web.limits import action_limit
+from web.paging import paginate
 from web.portal_blueprint import PortalBlueprint
 
 bp = PortalBlueprint("messages", __name__, url_prefix="/messages", module="messages")
@@ -25,16 +25,13 @@ PAGE_SIZE = 20
 
 @bp.route("/")
 def index():
-    query = visible(MessageRecipient).join(Message, Message.id == MessageRecipient.message_id)
-    page = page_number()
-    total = db.session.scalar(select(func.count()).select_from(query.subquery()))
-    rows = db.session.scalars(query.options(joinedload(MessageRecipient.message))
-                              .order_by(Message.sent_at.desc(), MessageRecipient.id.desc())
-                              .limit(PAGE_SIZE).offset((page - 1) * PAGE_SIZE)).all()
-    messages.mark_listed_delivered(rows)
+    query = (visible(MessageRecipient).join(Message, Message.id == MessageRecipient.message_id)
+             .options(joinedload(MessageRecipient.message))
+             .order_by(Message.sent_at.desc(), MessageRecipient.id.desc()))
+    listing = paginate(query, page_number(), PAGE_SIZE)
+    messages.mark_listed_delivered(listing.items)
     db.session.commit()
-    return render_template("messages/index.html", rows=rows, page=page,
-                           pages=max((total + PAGE_SIZE - 1) // PAGE_SIZE, 1))
+    return render_template("messages/index.html", rows=listing.items, page=listing.page, pages=listing.pages)
 
 
 @bp.route("/<int:recipient_id>")

@@ -10,12 +10,13 @@ from flask import abort, render_template
 from extensions import db
 from models.metering import SupplyPoint
 from models.price_lists import PriceList
+from models.users import Module
 from services.access import visible, visible_or_404
 from services.billing.price_lists import current_price_lists
 from web.downloads import send_stored_file
 from web.portal_blueprint import PortalBlueprint
 
-bp = PortalBlueprint("price_lists", __name__, url_prefix="/price-lists", module="price_lists")
+bp = PortalBlueprint("price_lists", __name__, url_prefix="/price-lists", module=Module.PRICE_LISTS)
 ARCHIVE_LIMIT = 50
 
 
@@ -31,7 +32,7 @@ def index():
     others = db.session.scalars(visible(PriceList, PriceList.valid_on(today), PriceList.id.not_in(list(current) or [0]))
                                 .order_by(PriceList.name)).all()
     product_ids = {p.product_id for p in points if p.product_id}
-    archive = db.session.scalars(visible(PriceList, PriceList.valid_to < today,
+    archive = db.session.scalars(visible(PriceList, PriceList.ended_before(today),
                                          PriceList.product_id.in_(product_ids or {0}))
                                  .order_by(PriceList.valid_from.desc()).limit(ARCHIVE_LIMIT)).all()
     return render_template("price_lists/index.html", current=list(current.values()), others=others, archive=archive)

@@ -6,7 +6,8 @@ from flask_babel import gettext as _
 from flask_login import current_user
 
 from extensions import db
-from forms.profile import ChangePasswordForm, ConfirmForm, DisableTwoFactorForm, EnableTwoFactorForm
+from forms.accounts import ChangePasswordForm, DisableTwoFactorForm, EnableTwoFactorForm
+from forms.common import ConfirmForm
 from models.base import utcnow
 from models.sessions import SessionEnd
 from models.users import PortalUserState

@@ -10,8 +10,9 @@ from sqlalchemy.exc import IntegrityError
 from sqlalchemy.orm import selectinload
 
 from extensions import db
-from forms.readings import reading_form_for
-from models.metering import Meter, MeterReading, SupplyPoint
+from forms.metering import reading_form_for
+from models.metering import Meter, MeterReading, ReadingState, SupplyPoint
+from models.users import Module
 from services import labels
 from services.access import acting_user, visible, visible_or_404
 from services.metering import consumption, readings
@@ -19,7 +20,7 @@ from web.downloads import send_stored_file
 from web.limits import action_limit
 from web.portal_blueprint import PortalBlueprint
 
-bp = PortalBlueprint("readings", __name__, url_prefix="/readings", module="readings")
+bp = PortalBlueprint("readings", __name__, url_prefix="/readings", module=Module.READINGS)
 HISTORY_ROWS = 60
 # Months before the chart's first month, to find the meter's value on its first day
 # (the distributor reads every six months).
@@ -44,7 +45,7 @@ def history(point_id):
     ).all()
     since = consumption.month_starts(date.today())[0] - timedelta(days=CHART_LEAD_DAYS)
     accepted = db.session.scalars(
-        visible(MeterReading, MeterReading.supply_point_id == point.id, MeterReading.state == "accepted",
+        visible(MeterReading, MeterReading.supply_point_id == point.id, MeterReading.state == ReadingState.ACCEPTED,
                 MeterReading.read_on >= since).options(selectinload(MeterReading.register))
     ).all()
     monthly = consumption.monthly(accepted)

@@ -11,13 +11,14 @@ from sqlalchemy.orm import selectinload
 from extensions import db
 from models.contracts import Contract, contract_supply_points
 from models.metering import Meter, SupplyPoint
+from models.users import Module
 from services.access import visible, visible_or_404
 from services.billing.price_lists import current_price_list
 from services.metering.readings import may_self_read
 from web.downloads import send_stored_file
 from web.portal_blueprint import PortalBlueprint
 
-bp = PortalBlueprint("supply_points", __name__, url_prefix="/supply-points", module="supply_points")
+bp = PortalBlueprint("supply_points", __name__, url_prefix="/supply-points", module=Module.SUPPLY_POINTS)
 
 
 @bp.route("/")

@@ -6,8 +6,8 @@ from flask import flash, redirect, render_template, url_for
 from flask_babel import gettext as _
 
 from extensions import db
-from forms.profile import ConfirmForm
-from forms.users import InviteForm, RightsForm
+from forms.accounts import InviteForm, RightsForm
+from forms.common import ConfirmForm
 from models.metering import SupplyPoint
 from models.sessions import SessionEnd
 from models.users import PortalUser, PortalUserRight, PortalUserState

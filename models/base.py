@@ -2,10 +2,11 @@
 from __future__ import annotations
 
 import enum
-from datetime import UTC, datetime
+from datetime import UTC, date, datetime
 from decimal import Decimal
 
-from sqlalchemy import DateTime, Numeric, TypeDecorator
+from sqlalchemy import CheckConstraint, ColumnElement, Date, DateTime, Numeric, TypeDecorator, and_, or_
+from sqlalchemy.ext.hybrid import hybrid_method
 from sqlalchemy.orm import Mapped, mapped_column
 
 
@@ -54,6 +55,10 @@ class Money(TypeDecorator):
         return None if value is None else Decimal(str(value)).quantize(Decimal("0.01"))
 
 
+ZERO = Decimal("0.00")
+"""No money: the start of a sum of amounts, the bound of "nothing left to pay"."""
+
+
 def enum_values(enum_cls: type[enum.Enum]) -> list[str]:
     return [member.value for member in enum_cls]
 
@@ -69,3 +74,39 @@ class TimestampMixin:
     updated_at: Mapped[datetime] = mapped_column(
         UTCDateTime, default=utcnow, onupdate=utcnow, nullable=False
     )
+
+
+class ValidityMixin:
+    """Valid from a day, until a day or indefinitely (`valid_to` None), both days included.
+
+    The one rule of "valid on a day", in Python (`record.valid_on(day)`) and in SQL
+    (`Model.valid_on(day)` in a query); `ended_before(day)` likewise. A model with it
+    puts `validity_check()` in its `__table_args__`."""
+
+    valid_from: Mapped[date] = mapped_column(Date)
+    valid_to: Mapped[date | None] = mapped_column(Date)
+
+    @hybrid_method
+    def valid_on(self, day: date) -> bool:
+        return self.valid_from <= day and (self.valid_to is None or self.valid_to >= day)
+
+    @valid_on.inplace.expression
+    @classmethod
+    def _valid_on_expression(cls, day: date) -> ColumnElement[bool]:
+        return and_(cls.valid_from <= day, or_(cls.valid_to.is_(None), cls.valid_to >= day))
+
+    @hybrid_method
+    def ended_before(self, day: date) -> bool:
+        """Its last day is before `day` (never while it is indefinite); `~` of it: still running
+        or not yet begun."""
+        return self.valid_to is not None and self.valid_to < day
+
+    @ended_before.inplace.expression
+    @classmethod
+    def _ended_before_expression(cls, day: date) -> ColumnElement[bool]:
+        return and_(cls.valid_to.is_not(None), cls.valid_to < day)
+
+
+def validity_check() -> CheckConstraint:
+    """The CHECK constraint of a ValidityMixin model: it does not end before it begins."""
+    return CheckConstraint("valid_to IS NULL OR valid_to >= valid_from", name="validity")

@@ -9,10 +9,8 @@ from sqlalchemy import CheckConstraint, Date, ForeignKey, Index, Integer, Numeri
 from sqlalchemy.orm import Mapped, mapped_column, relationship
 
 from extensions import db
-from models.base import Money, TimestampMixin, check_in
+from models.base import ZERO, Money, TimestampMixin, check_in
 from models.scoping import CustomerRecord
-
-ZERO = Decimal("0.00")
 
 
 class InvoiceKind(enum.StrEnum):

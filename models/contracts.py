@@ -1,13 +1,11 @@
 """Contracts: which product a customer buys for which supply points, and when."""
 from __future__ import annotations
 
-from datetime import date
-
-from sqlalchemy import CheckConstraint, Column, Date, ForeignKey, String, Table, select
+from sqlalchemy import Column, ForeignKey, String, Table, select
 from sqlalchemy.orm import Mapped, mapped_column, relationship
 
 from extensions import db
-from models.base import TimestampMixin
+from models.base import TimestampMixin, ValidityMixin, validity_check
 from models.scoping import CustomerRecord
 
 contract_supply_points = Table(
@@ -18,16 +16,14 @@ contract_supply_points = Table(
 )
 
 
-class Contract(CustomerRecord, TimestampMixin, db.Model):
+class Contract(CustomerRecord, ValidityMixin, TimestampMixin, db.Model):
     __tablename__ = "contracts"
-    __table_args__ = (CheckConstraint("valid_to IS NULL OR valid_to >= valid_from", name="validity"),)
+    __table_args__ = (validity_check(),)
 
     id: Mapped[int] = mapped_column(primary_key=True)
     number: Mapped[str] = mapped_column(String(20), unique=True)
     customer_id: Mapped[int] = mapped_column(ForeignKey("customers.id"), index=True)
     product_id: Mapped[int] = mapped_column(ForeignKey("products.id"))
-    valid_from: Mapped[date] = mapped_column(Date)
-    valid_to: Mapped[date | None] = mapped_column(Date)
     signed_document_id: Mapped[int | None] = mapped_column(ForeignKey("stored_files.id", ondelete="SET NULL"))
 
     customer = relationship("Customer", backref="contracts")

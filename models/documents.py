@@ -8,7 +8,7 @@ from sqlalchemy import CheckConstraint, Date, ForeignKey, Integer, String, Text,
 from sqlalchemy.orm import Mapped, mapped_column, relationship
 
 from extensions import db
-from models.base import TimestampMixin, UTCDateTime, check_in, utcnow
+from models.base import TimestampMixin, UTCDateTime, ValidityMixin, check_in, utcnow, validity_check
 from models.customers import Segment
 
 
@@ -29,13 +29,13 @@ class DocumentCategory(db.Model):
         return self.name
 
 
-class Document(TimestampMixin, db.Model):
+class Document(ValidityMixin, TimestampMixin, db.Model):
     __tablename__ = "documents"
     __table_args__ = (
         CheckConstraint(check_in("visibility", DocumentVisibility), name="visibility"),
         CheckConstraint(f"segment IS NULL OR {check_in('segment', Segment)}", name="segment"),
         CheckConstraint("visibility != 'segment' OR segment IS NOT NULL", name="segment_given"),
-        CheckConstraint("valid_to IS NULL OR valid_to >= valid_from", name="validity"),
+        validity_check(),
     )
 
     id: Mapped[int] = mapped_column(primary_key=True)
@@ -44,8 +44,7 @@ class Document(TimestampMixin, db.Model):
     description: Mapped[str | None] = mapped_column(Text)
     visibility: Mapped[str] = mapped_column(String(16), default=DocumentVisibility.CUSTOMERS)
     segment: Mapped[str | None] = mapped_column(String(16))
-    valid_from: Mapped[date] = mapped_column(Date, default=date.today)
-    valid_to: Mapped[date | None] = mapped_column(Date)
+    valid_from: Mapped[date] = mapped_column(Date, default=date.today)  # ValidityMixin's, with a default
     file_id: Mapped[int] = mapped_column(ForeignKey("stored_files.id"))
 
     category = relationship("DocumentCategory")
@@ -57,12 +56,10 @@ class Document(TimestampMixin, db.Model):
 
     @classmethod
     def portal_scope(cls, query, scope):
-        today = date.today()
         return query.where(
             or_(cls.visibility.in_([DocumentVisibility.PUBLIC, DocumentVisibility.CUSTOMERS]),
                 (cls.visibility == DocumentVisibility.SEGMENT) & (cls.segment == scope.segment)),
-            cls.valid_from <= today,
-            or_(cls.valid_to.is_(None), cls.valid_to >= today),
+            cls.valid_on(date.today()),
         )
 
 

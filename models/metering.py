@@ -4,7 +4,8 @@ from __future__ import annotations
 import enum
 from datetime import date, datetime
 
-from sqlalchemy import Boolean, CheckConstraint, Date, ForeignKey, Index, Integer, String, Text, select, text
+from flask_babel import format_date, gettext as _
+from sqlalchemy import Boolean, CheckConstraint, Date, ForeignKey, Index, Integer, String, Text, func, select, text
 from sqlalchemy.orm import Mapped, mapped_column, relationship
 
 from extensions import db
@@ -90,6 +91,22 @@ class Meter(TimestampMixin, db.Model):
 
     def __str__(self) -> str:
         return self.serial_number
+
+    def last_accepted_reading_on(self) -> date | None:
+        """The day of the latest accepted reading of any of the meter's registers."""
+        return db.session.scalar(select(func.max(MeterReading.read_on)).where(
+            MeterReading.register_id.in_(select(Register.id).where(Register.meter_id == self.id)),
+            MeterReading.state == ReadingState.ACCEPTED))
+
+    def removal_refusal(self, removed_on: date) -> str | None:
+        """Why the meter cannot have been removed on that day, or None: a meter is not removed
+        before it was installed, nor before a reading of it that was accepted."""
+        if self.installed_on is not None and removed_on < self.installed_on:
+            return _("The meter was installed later (%(date)s).", date=format_date(self.installed_on))
+        last = self.last_accepted_reading_on()
+        if last is not None and removed_on < last:
+            return _("The meter has an accepted reading after this date.")
+        return None
 
 
 class Register(db.Model):

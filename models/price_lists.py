@@ -1,14 +1,13 @@
 """Products and their price lists with price items."""
 from __future__ import annotations
 
-from datetime import date
 from decimal import Decimal
 
-from sqlalchemy import CheckConstraint, Date, ForeignKey, Index, Numeric, String, or_
+from sqlalchemy import CheckConstraint, ForeignKey, Index, Numeric, String
 from sqlalchemy.orm import Mapped, mapped_column, relationship
 
 from extensions import db
-from models.base import TimestampMixin, check_in
+from models.base import TimestampMixin, ValidityMixin, check_in, validity_check
 from models.customers import Segment
 from models.metering import Commodity
 
@@ -26,12 +25,12 @@ class Product(TimestampMixin, db.Model):
         return self.name
 
 
-class PriceList(TimestampMixin, db.Model):
+class PriceList(ValidityMixin, TimestampMixin, db.Model):
     __tablename__ = "price_lists"
     __table_args__ = (
         CheckConstraint(check_in("commodity", Commodity), name="commodity"),
         CheckConstraint(check_in("segment", Segment), name="segment"),
-        CheckConstraint("valid_to IS NULL OR valid_to >= valid_from", name="validity"),
+        validity_check(),
         Index("ix_price_lists_product_validity", "product_id", "valid_from"),
     )
 
@@ -41,17 +40,12 @@ class PriceList(TimestampMixin, db.Model):
     product_id: Mapped[int | None] = mapped_column(ForeignKey("products.id"))
     distribution_tariff: Mapped[str | None] = mapped_column(String(10))
     segment: Mapped[str] = mapped_column(String(16), default=Segment.HOUSEHOLD)
-    valid_from: Mapped[date] = mapped_column(Date)
-    valid_to: Mapped[date | None] = mapped_column(Date)
     pdf_id: Mapped[int | None] = mapped_column(ForeignKey("stored_files.id", ondelete="SET NULL"))
 
     product = relationship("Product")
     pdf = relationship("StoredFile")
     items: Mapped[list[PriceItem]] = relationship(back_populates="price_list", cascade="all, delete-orphan",
                                                     order_by="PriceItem.id")
-
-    def is_valid_on(self, day: date) -> bool:
-        return self.valid_from <= day and (self.valid_to is None or self.valid_to >= day)
 
     def __str__(self) -> str:
         return self.name
@@ -60,10 +54,6 @@ class PriceList(TimestampMixin, db.Model):
     def portal_scope(cls, query, scope):
         """Price lists are published per segment: a customer sees its segment's."""
         return query.where(cls.segment == scope.segment)
-
-    @classmethod
-    def valid_on(cls, day: date):
-        return (cls.valid_from <= day) & or_(cls.valid_to.is_(None), cls.valid_to >= day)
 
 
 class PriceItem(db.Model):

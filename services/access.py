@@ -82,13 +82,13 @@ def current_scope() -> Scope:
         limited = None
         if user.supply_points:
             limited = frozenset(sp.id for sp in user.supply_points)
-        from services.accounts.contract_end import READ_ONLY_MODULES, access_after_contracts
+        from services.accounts.contract_end import READ_ONLY_MODULES, AccessAfterContract, access_after_contracts
 
-        access = access_after_contracts(user.customer_id)
+        after_contract = access_after_contracts(user.customer_id)
         modules = frozenset(user.modules)
-        if access == "read_only":
+        if after_contract == AccessAfterContract.READ_ONLY:
             modules &= READ_ONLY_MODULES
-        elif access == "none":
+        elif after_contract == AccessAfterContract.CLOSED:
             modules = frozenset()
         cached = Scope(
             customer_id=user.customer_id,
@@ -99,8 +99,8 @@ def current_scope() -> Scope:
             person_id=current_user.id,
             account_admin=user.is_account_admin,
             whole_account=user.is_account_admin and limited is None,
-            read_only=access != "full",
-            closed=access == "none",
+            read_only=after_contract != AccessAfterContract.FULL,
+            closed=after_contract == AccessAfterContract.CLOSED,
         )
         request._portal_scope = cached
     return cached

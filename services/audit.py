@@ -12,8 +12,9 @@ from models.audit import ActorKind, AuditEntry
 from models.users import PortalUser, StaffUser
 
 
-def record(action: str, record=None, *, details=None, customer_id=None, actor=None) -> AuditEntry:
-    """Add an audit entry for `action` on `record` to the current session (not committed)."""
+def record(action: str, subject=None, *, details=None, customer_id=None, actor=None) -> AuditEntry:
+    """Add an audit entry for `action` on `subject` (the record acted on, if any) to the current
+    session (not committed)."""
     who = actor
     if who is None and has_request_context() and current_user.is_authenticated:
         who = current_user._get_current_object()
@@ -27,12 +28,12 @@ def record(action: str, record=None, *, details=None, customer_id=None, actor=No
         entry.actor_kind, entry.actor = ActorKind.ANONYMOUS, who
     else:
         entry.actor_kind, entry.actor = ActorKind.SYSTEM, "system"
-    if record is not None:
-        entry.record_type = type(record).__name__
-        entry.record_id = str(getattr(record, "id", "") or "")
-        owner = getattr(record, "customer_id", None)
-        if owner is None and type(record).__name__ == "Customer":
-            owner = record.id
+    if subject is not None:
+        entry.record_type = type(subject).__name__
+        entry.record_id = str(getattr(subject, "id", "") or "")
+        owner = getattr(subject, "customer_id", None)
+        if owner is None and type(subject).__name__ == "Customer":
+            owner = subject.id
         entry.customer_id = customer_id or owner or entry.customer_id
     elif customer_id:
         entry.customer_id = customer_id

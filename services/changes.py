@@ -62,34 +62,34 @@ def differences(target, kind: str, new_values: dict) -> list[tuple[str, str | No
 
 def submit(customer, author, kind: str, new_values: dict, reason: str | None, *,
            advance_schedule=None, effective_from=None) -> ChangeRequest:
-    request = ChangeRequest(customer=customer, author=author, kind=kind, reason=_value(reason),
-                            state=ChangeState.IN_REVIEW, submitted_at=utcnow(),
-                            advance_schedule=advance_schedule, effective_from=effective_from)
-    request.fields = [ChangeRequestField(field=f, old_value=old, new_value=new)
-                      for f, old, new in differences(request.target, kind, new_values)]
-    db.session.add(request)
+    change = ChangeRequest(customer=customer, author=author, kind=kind, reason=_value(reason),
+                           state=ChangeState.IN_REVIEW, submitted_at=utcnow(),
+                           advance_schedule=advance_schedule, effective_from=effective_from)
+    change.fields = [ChangeRequestField(field=f, old_value=old, new_value=new)
+                     for f, old, new in differences(change.target, kind, new_values)]
+    db.session.add(change)
     db.session.flush()
     if kind == ChangeKind.EMAIL:
-        request.state = ChangeState.CONFIRMING_EMAIL
-        _send_email_confirmation(request)
+        change.state = ChangeState.CONFIRMING_EMAIL
+        _send_email_confirmation(change)
     else:
-        _create_review_task(request)
-    audit.record("change_requested", request, customer_id=customer.id,
-                 details={f.field: [f.old_value, f.new_value] for f in request.fields} | {"kind": kind})
-    return request
+        _create_review_task(change)
+    audit.record("change_requested", change, customer_id=customer.id,
+                 details={f.field: [f.old_value, f.new_value] for f in change.fields} | {"kind": kind})
+    return change
 
 
 def _serializer() -> URLSafeTimedSerializer:
     return URLSafeTimedSerializer(current_app.config["SECRET_KEY"], salt=EMAIL_SALT)
 
 
-def _send_email_confirmation(request: ChangeRequest) -> None:
-    new_email = request.fields[0].new_value
-    token = _serializer().dumps({"r": request.id, "e": new_email})
+def _send_email_confirmation(change: ChangeRequest) -> None:
+    new_email = change.fields[0].new_value
+    token = _serializer().dumps({"r": change.id, "e": new_email})
     link = portal_url("changes.confirm_email", token=token)
     queue_email(new_email, _("Confirm your new contact e-mail"), "notice",
                 text=_("Open this link within 3 days to confirm that this address should become the contact "
-                       "e-mail of customer %(number)s.", number=request.customer.number), link=link,
+                       "e-mail of customer %(number)s.", number=change.customer.number), link=link,
                 secret_values=[token])
 
 
@@ -98,97 +98,97 @@ def confirm_email(token: str) -> ChangeRequest | None:
         data = _serializer().loads(token, max_age=3 * 24 * 3600)
     except (BadSignature, SignatureExpired):
         return None
-    request = db.session.get(ChangeRequest, data.get("r"))
-    if request is None or request.state != ChangeState.CONFIRMING_EMAIL or request.fields[0].new_value != data.get("e"):
+    change = db.session.get(ChangeRequest, data.get("r"))
+    if change is None or change.state != ChangeState.CONFIRMING_EMAIL or change.fields[0].new_value != data.get("e"):
         return None
-    request.state = ChangeState.IN_REVIEW
-    request.email_confirmed_at = utcnow()
-    _create_review_task(request)
-    audit.record("change_email_confirmed", request, actor="system", customer_id=request.customer_id)
-    return request
+    change.state = ChangeState.IN_REVIEW
+    change.email_confirmed_at = utcnow()
+    _create_review_task(change)
+    audit.record("change_email_confirmed", change, actor="system", customer_id=change.customer_id)
+    return change
 
 
-def _create_review_task(request: ChangeRequest) -> None:
+def _create_review_task(change: ChangeRequest) -> None:
     with force_locale(current_app.config["BACKOFFICE_LOCALE"]):  # a title staff read, stored once
-        title = _("Change request #%(id)s: %(kind)s", id=request.id, kind=labels.CHANGE_KINDS[ChangeKind(request.kind)])
-    routing.delegate(title, TaskTopic.CHANGE_REQUEST, request.id, due_at=utcnow() + timedelta(days=REVIEW_DAYS))
+        title = _("Change request #%(id)s: %(kind)s", id=change.id, kind=labels.CHANGE_KINDS[ChangeKind(change.kind)])
+    routing.delegate(title, TaskTopic.CHANGE_REQUEST, change.id, due_at=utcnow() + timedelta(days=REVIEW_DAYS))
 
 
-def conflicts(request: ChangeRequest) -> list[str]:
+def conflicts(change: ChangeRequest) -> list[str]:
     """Fields whose current value is no longer what the customer saw when asking."""
-    return [f.field for f in request.fields if _value(getattr(request.target, f.field)) != f.old_value]
+    return [f.field for f in change.fields if _value(getattr(change.target, f.field)) != f.old_value]
 
 
-def _decide(request: ChangeRequest, staff, version: int, state: str) -> None:
-    if request.version_id != version or not request.is_open:
+def _decide(change: ChangeRequest, staff, version: int, state: str) -> None:
+    if change.version_id != version or not change.is_open:
         raise AlreadyDecided()
-    request.state = state
-    request.reviewer = staff
-    request.decided_at = utcnow()
+    change.state = state
+    change.reviewer = staff
+    change.decided_at = utcnow()
     for task in db.session.scalars(select(Task).where(Task.topic == TaskTopic.CHANGE_REQUEST,
-                                                      Task.topic_id == request.id, Task.state == TaskState.OPEN)):
+                                                      Task.topic_id == change.id, Task.state == TaskState.OPEN)):
         task.state, task.done_at = TaskState.DONE, utcnow()
 
 
-def approve(request: ChangeRequest, staff, version: int, *, confirm_conflicts: bool = False) -> None:
+def approve(change: ChangeRequest, staff, version: int, *, confirm_conflicts: bool = False) -> None:
     """Apply the requested values. The caller commits: the optimistic lock on the
     request's version makes a second, concurrent decision fail at commit."""
-    if conflicts(request) and not confirm_conflicts:
+    if conflicts(change) and not confirm_conflicts:
         raise ChangeConflict()
-    _decide(request, staff, version, ChangeState.APPROVED)
-    customer = request.customer
-    if request.kind == ChangeKind.ADVANCE_AMOUNT:
-        _apply_advance_amount(request, staff)
+    _decide(change, staff, version, ChangeState.APPROVED)
+    customer = change.customer
+    if change.kind == ChangeKind.ADVANCE_AMOUNT:
+        _apply_advance_amount(change, staff)
     else:
-        _apply_customer_fields(request, staff)
-    if request.kind == ChangeKind.EMAIL:
-        field = request.fields[0]
+        _apply_customer_fields(change, staff)
+    if change.kind == ChangeKind.EMAIL:
+        field = change.fields[0]
         account_notices.notify_old_email(field.old_value, field.new_value, customer.number,
-                                         getattr(request.author, "locale", None))
-    audit.record("change_approved", request, actor=staff, customer_id=customer.id)
-    _notify(request)
+                                         getattr(change.author, "locale", None))
+    audit.record("change_approved", change, actor=staff, customer_id=customer.id)
+    _notify(change)
 
 
-def _apply_advance_amount(request: ChangeRequest, staff) -> None:
-    field = request.fields[0]
-    changed = advances.apply(request.advance_schedule, Decimal(field.new_value), request.effective_from)
-    audit.record("advance_amount_changed", request.advance_schedule, actor=staff, customer_id=request.customer_id,
-                 details={"old": field.old_value, "new": field.new_value, "from": str(request.effective_from),
-                          "advances_changed": changed, "change_request": request.id})
+def _apply_advance_amount(change: ChangeRequest, staff) -> None:
+    field = change.fields[0]
+    changed = advances.apply(change.advance_schedule, Decimal(field.new_value), change.effective_from)
+    audit.record("advance_amount_changed", change.advance_schedule, actor=staff, customer_id=change.customer_id,
+                 details={"old": field.old_value, "new": field.new_value, "from": str(change.effective_from),
+                          "advances_changed": changed, "change_request": change.id})
 
 
-def _apply_customer_fields(request: ChangeRequest, staff) -> None:
-    customer = request.customer
-    for field in request.fields:
+def _apply_customer_fields(change: ChangeRequest, staff) -> None:
+    customer = change.customer
+    for field in change.fields:
         setattr(customer, field.field, field.new_value)
         audit.record("customer_changed", customer, actor=staff, details={
-            "field": field.field, "old": field.old_value, "new": field.new_value, "change_request": request.id})
+            "field": field.field, "old": field.old_value, "new": field.new_value, "change_request": change.id})
 
 
-def reject(request: ChangeRequest, staff, version: int, reason: str) -> None:
-    _decide(request, staff, version, ChangeState.REJECTED)
-    request.rejection_reason = reason
-    audit.record("change_rejected", request, actor=staff, customer_id=request.customer_id, details={"reason": reason})
-    _notify(request)
+def reject(change: ChangeRequest, staff, version: int, reason: str) -> None:
+    _decide(change, staff, version, ChangeState.REJECTED)
+    change.rejection_reason = reason
+    audit.record("change_rejected", change, actor=staff, customer_id=change.customer_id, details={"reason": reason})
+    _notify(change)
 
 
-def withdraw(request: ChangeRequest, author) -> None:
-    request.state = ChangeState.WITHDRAWN
-    request.decided_at = utcnow()
-    audit.record("change_withdrawn", request, actor=author)
+def withdraw(change: ChangeRequest, author) -> None:
+    change.state = ChangeState.WITHDRAWN
+    change.decided_at = utcnow()
+    audit.record("change_withdrawn", change, actor=author)
 
 
-def _notify(request: ChangeRequest) -> None:
+def _notify(change: ChangeRequest) -> None:
     # In the customer's language, not the deciding clerk's.
-    with force_locale(getattr(request.author, "locale", None) or "cs"):
-        _queue_decision_email(request)
+    with force_locale(getattr(change.author, "locale", None) or "cs"):
+        _queue_decision_email(change)
 
 
-def _queue_decision_email(request: ChangeRequest) -> None:
-    approved = request.state == ChangeState.APPROVED
+def _queue_decision_email(change: ChangeRequest) -> None:
+    approved = change.state == ChangeState.APPROVED
     text = (_("Your change request #%(id)s (%(kind)s) has been approved and the change applied.",
-              id=request.id, kind=labels.CHANGE_KINDS[ChangeKind(request.kind)]) if approved else
+              id=change.id, kind=labels.CHANGE_KINDS[ChangeKind(change.kind)]) if approved else
             _("Your change request #%(id)s (%(kind)s) has been rejected: %(reason)s",
-              id=request.id, kind=labels.CHANGE_KINDS[ChangeKind(request.kind)], reason=request.rejection_reason))
-    link = portal_url("changes.detail", request_id=request.id)
-    queue_email(request.customer.email, _("Your change request has been decided"), "notice", text=text, link=link)
+              id=change.id, kind=labels.CHANGE_KINDS[ChangeKind(change.kind)], reason=change.rejection_reason))
+    link = portal_url("changes.detail", request_id=change.id)
+    queue_email(change.customer.email, _("Your change request has been decided"), "notice", text=text, link=link)

@@ -8,19 +8,19 @@ from models.billing import InvoiceKind, InvoiceState
 from models.changes import ChangeKind, ChangeState
 from models.customers import Segment
 from models.messaging import MessageAudience
-from models.metering import ReadingKind, ReadingReason, ReadingState
+from models.metering import Commodity, ReadingKind, ReadingReason, ReadingState, SupplyPointState
 from models.tickets import Priority, TicketState as S
-from models.users import Module
+from models.users import Module, PortalUserState
 
 PORTAL_USER_STATES = {
-    "invited": _l("invited"),
-    "active": _l("active"),
-    "locked": _l("locked"),
-    "disabled": _l("disabled"),
+    PortalUserState.INVITED: _l("invited"),
+    PortalUserState.ACTIVE: _l("active"),
+    PortalUserState.LOCKED: _l("locked"),
+    PortalUserState.DISABLED: _l("disabled"),
 }
 
-COMMODITIES = {"electricity": _l("Electricity"), "gas": _l("Gas")}
-SUPPLY_POINT_STATES = {"active": _l("supplied"), "inactive": _l("not supplied")}
+COMMODITIES = {Commodity.ELECTRICITY: _l("Electricity"), Commodity.GAS: _l("Gas")}
+SUPPLY_POINT_STATES = {SupplyPointState.ACTIVE: _l("supplied"), SupplyPointState.INACTIVE: _l("not supplied")}
 
 TICKET_STATES = {
     S.NEW: _l("submitted"), S.ASSIGNED: _l("assigned to a team"), S.IN_PROGRESS: _l("in progress"),

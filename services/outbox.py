@@ -43,15 +43,12 @@ _PENDING = "outbox_pending"  # session.info key: this transaction wrote e-mails
 
 def queue_email(recipient: str, subject: str, template: str, *, topic=None, topic_id=None,
                 secret_values: Iterable[str] = (), **context):
-    """Render templates/emails/<template>.txt (and .html if present) and queue it.
+    """Render templates/emails/<template>.txt and queue it. E-mails are plain text only: no
+    markup for a customer's text to be injected into (`body_html` stays empty).
 
     `secret_values`: what in the e-mail lets its reader act as the recipient (a code, a
     token): masked in the back office and erased once sent."""
     body_text = render_template(f"emails/{template}.txt", **context)
-    try:
-        body_html = render_template(f"emails/{template}.html", **context)
-    except Exception:  # noqa: BLE001 - the HTML part is optional
-        body_html = None
     secrets = [value for value in dict.fromkeys(secret_values) if value]
     if any(value not in body_text for value in secrets):
         # Masking replaces the value as written: one the template reformats would show.
@@ -60,7 +57,6 @@ def queue_email(recipient: str, subject: str, template: str, *, topic=None, topi
         recipient=recipient,
         subject=" ".join(str(subject).split()),  # a header: a line break in it fails every send
         body_text=body_text,
-        body_html=body_html,
         topic=topic,
         topic_id=topic_id,
         secret_values=secrets or None,

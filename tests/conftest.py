@@ -6,21 +6,18 @@ emptied after each test."""
 from __future__ import annotations
 
 import os
-import re
 import shutil
-import socket
 import threading
 import uuid
-from contextlib import contextmanager
 from pathlib import Path
 
 import pytest
-from sqlalchemy import create_engine, event, text
+from sqlalchemy import create_engine, text
 from sqlalchemy.engine import make_url
 
 from extensions import db
+from helpers import PG_URL, PortalClient, free_port, pg_url
 
-PG_URL = os.environ.get("PORTAL_TEST_DATABASE_URL")
 CHROMIUM = "/usr/bin/chromium"
 CHROMIUM_ARGS = [
     "--no-sandbox", "--disable-gpu", "--disable-background-networking",
@@ -43,11 +40,6 @@ def base_config(tmp_path: Path, database_url: str) -> dict:
     }
 
 
-def _pg_url(name: str) -> str:
-    url = make_url(PG_URL).set(drivername="postgresql+psycopg", database=name)
-    return url.render_as_string(hide_password=False)
-
-
 @pytest.fixture(scope="session")
 def database_template(tmp_path_factory):
     """Build the schema once; return a function that gives each test its database."""
@@ -55,10 +47,10 @@ def database_template(tmp_path_factory):
 
     if PG_URL:
         name = f"portal_test_{os.getpid()}_{uuid.uuid4().hex[:6]}"
-        admin = create_engine(_pg_url(make_url(PG_URL).database or "postgres"), isolation_level="AUTOCOMMIT")
+        admin = create_engine(pg_url(make_url(PG_URL).database or "postgres"), isolation_level="AUTOCOMMIT")
         with admin.connect() as conn:
             conn.execute(text(f'CREATE DATABASE "{name}"'))
-        url = _pg_url(name)
+        url = pg_url(name)
         app = create_app(base_config(tmp_path_factory.mktemp("pg"), url))
         with app.app_context():
             db.create_all()
@@ -127,77 +119,9 @@ def app(make_app):
         db.session.remove()
 
 
-class PortalClient:
-    """A test client that submits forms the way a browser does: it reads the CSRF
-    token from the page first, so CSRF protection stays on in tests."""
-
-    TOKEN = re.compile(r'name="csrf_token"[^>]*value="([^"]+)"|value="([^"]+)"[^>]*name="csrf_token"')
-
-    def __init__(self, app):
-        self.app = app
-        self.client = app.test_client()
-        # English by default so that assertions read naturally; Czech tests ask for it.
-        self.client.environ_base["HTTP_ACCEPT_LANGUAGE"] = "en"
-
-    def __getattr__(self, name):
-        return getattr(self.client, name)
-
-    def open(self, *args, **kwargs):
-        # Each request gets its own application context, as in a real server:
-        # otherwise `g` (signed-in user, CSRF token) would leak between requests.
-        with self.app.app_context():
-            return self.client.open(*args, **kwargs)
-
-    def get(self, *args, **kwargs):
-        return self.open(*args, method="GET", **kwargs)
-
-    def post(self, *args, **kwargs):
-        return self.open(*args, method="POST", **kwargs)
-
-    def csrf_token(self, page: str = "/sign-in") -> str:
-        html = self.get(page).get_data(as_text=True)
-        match = self.TOKEN.search(html)
-        assert match, f"no CSRF token on {page}"
-        return match.group(1) or match.group(2)
-
-    def post_form(self, url: str, data: dict | None = None, *, page: str | None = None, **kwargs):
-        data = dict(data or {})
-        data.setdefault("csrf_token", self.csrf_token(page or url))
-        return self.post(url, data=data, **kwargs)
-
-    def sign_in(self, email: str, password: str):
-        return self.post_form("/sign-in", {"email": email, "password": password})
-
-    def staff_sign_in(self, email: str, password: str):
-        return self.post_form("/admin/sign-in", {"email": email, "password": password})
-
-
 @pytest.fixture
 def client(app):
     return PortalClient(app)
-
-
-@contextmanager
-def count_queries(app):
-    """Counts SQL statements sent while the block runs (the SQL budget helper)."""
-    statements: list[str] = []
-
-    def before(conn, cursor, statement, *args):
-        statements.append(statement)
-
-    with app.app_context():
-        engine = db.engine
-    event.listen(engine, "before_cursor_execute", before)
-    try:
-        yield statements
-    finally:
-        event.remove(engine, "before_cursor_execute", before)
-
-
-def free_port() -> int:
-    with socket.socket() as s:
-        s.bind(("127.0.0.1", 0))
-        return s.getsockname()[1]
 
 
 @pytest.fixture
@@ -264,10 +188,10 @@ def live_app(tmp_path_factory, database_template):
     folder = tmp_path_factory.mktemp("live")
     if PG_URL:
         name = f"portal_live_{os.getpid()}_{uuid.uuid4().hex[:6]}"
-        admin = create_engine(_pg_url(make_url(PG_URL).database or "postgres"), isolation_level="AUTOCOMMIT")
+        admin = create_engine(pg_url(make_url(PG_URL).database or "postgres"), isolation_level="AUTOCOMMIT")
         with admin.connect() as conn:
             conn.execute(text(f'CREATE DATABASE "{name}"'))
-        url = _pg_url(name)
+        url = pg_url(name)
     else:
         url = f"sqlite:///{folder / 'live.sqlite3'}"
     config = base_config(folder, url)

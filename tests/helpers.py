@@ -1,5 +1,94 @@
-"""Assertions shared by the module tests."""
+"""Helpers shared by the module tests: the test client, the SQL counter, the test database's
+address, and shared assertions. (Fixtures live in conftest.py, which imports from here.)"""
 from __future__ import annotations
+
+import os
+import re
+import socket
+from contextlib import contextmanager
+
+from sqlalchemy import event
+from sqlalchemy.engine import make_url
+
+from extensions import db
+
+# The PostgreSQL server to test against; unset, the tests run on SQLite.
+PG_URL = os.environ.get("PORTAL_TEST_DATABASE_URL")
+
+
+def pg_url(name: str) -> str:
+    """The address of database `name` on the PORTAL_TEST_DATABASE_URL server."""
+    url = make_url(PG_URL).set(drivername="postgresql+psycopg", database=name)
+    return url.render_as_string(hide_password=False)
+
+
+def free_port() -> int:
+    with socket.socket() as s:
+        s.bind(("127.0.0.1", 0))
+        return s.getsockname()[1]
+
+
+class PortalClient:
+    """A test client that submits forms the way a browser does: it reads the CSRF
+    token from the page first, so CSRF protection stays on in tests."""
+
+    TOKEN = re.compile(r'name="csrf_token"[^>]*value="([^"]+)"|value="([^"]+)"[^>]*name="csrf_token"')
+
+    def __init__(self, app):
+        self.app = app
+        self.client = app.test_client()
+        # English by default so that assertions read naturally; Czech tests ask for it.
+        self.client.environ_base["HTTP_ACCEPT_LANGUAGE"] = "en"
+
+    def __getattr__(self, name):
+        return getattr(self.client, name)
+
+    def open(self, *args, **kwargs):
+        # Each request gets its own application context, as in a real server:
+        # otherwise `g` (signed-in user, CSRF token) would leak between requests.
+        with self.app.app_context():
+            return self.client.open(*args, **kwargs)
+
+    def get(self, *args, **kwargs):
+        return self.open(*args, method="GET", **kwargs)
+
+    def post(self, *args, **kwargs):
+        return self.open(*args, method="POST", **kwargs)
+
+    def csrf_token(self, page: str = "/sign-in") -> str:
+        html = self.get(page).get_data(as_text=True)
+        match = self.TOKEN.search(html)
+        assert match, f"no CSRF token on {page}"
+        return match.group(1) or match.group(2)
+
+    def post_form(self, url: str, data: dict | None = None, *, page: str | None = None, **kwargs):
+        data = dict(data or {})
+        data.setdefault("csrf_token", self.csrf_token(page or url))
+        return self.post(url, data=data, **kwargs)
+
+    def sign_in(self, email: str, password: str):
+        return self.post_form("/sign-in", {"email": email, "password": password})
+
+    def staff_sign_in(self, email: str, password: str):
+        return self.post_form("/admin/sign-in", {"email": email, "password": password})
+
+
+@contextmanager
+def count_queries(app):
+    """Counts SQL statements sent while the block runs (the SQL budget helper)."""
+    statements: list[str] = []
+
+    def before(conn, cursor, statement, *args):
+        statements.append(statement)
+
+    with app.app_context():
+        engine = db.engine
+    event.listen(engine, "before_cursor_execute", before)
+    try:
+        yield statements
+    finally:
+        event.remove(engine, "before_cursor_execute", before)
+
 
 
 def assert_only_owner_sees(client, url: str, owner, other, password: str) -> None:

@@ -4,9 +4,9 @@ with errors does not; one user's limit does not touch another's."""
 import pytest
 from sqlalchemy import func, select
 
-from conftest import PortalClient
 from extensions import db
 from factories import PASSWORD, make_customer, make_portal_user, make_supply_point
+from helpers import PortalClient
 from models.changes import ChangeRequest
 from models.tickets import RequestType, ServiceCategory, Ticket
 

@@ -143,7 +143,7 @@ def test_missing_fields_get_messages_next_to_them(client):
 def test_the_whole_activation_through_a_real_smtp_server(mail_app, smtp_server):
     """Staff issue credentials; part 2 arrives at a real SMTP server, part 1 is read
     from the letter PDF; the person activates, chooses a password and signs in."""
-    from conftest import PortalClient
+    from helpers import PortalClient
     from services.outbox import send_due
 
     customer = make_customer(name="Jiří Šebestová-Žáčková")
@@ -165,7 +165,7 @@ def test_the_whole_activation_through_a_real_smtp_server(mail_app, smtp_server):
 
 
 def test_sign_in_is_throttled_per_client_address(make_app):
-    from conftest import PortalClient
+    from helpers import PortalClient
 
     app = make_app(RATELIMIT_ENABLED=True)
     with app.app_context():

@@ -66,7 +66,7 @@ def test_a_value_the_database_rejects_is_a_bad_request(make_app):
     """The last net, under a route that hands an impossible number straight to a query."""
     from flask import request
 
-    from conftest import PortalClient
+    from helpers import PortalClient
     from models.customers import Customer
 
     app = make_app()
@@ -229,8 +229,8 @@ def test_a_ticket_subject_with_line_breaks_is_one_line_and_its_emails_go_out(mai
     ticket (BadHeaderError) and they stayed failing in the outbox."""
     from email.header import decode_header, make_header
 
-    from conftest import PortalClient
     from factories import make_supply_point
+    from helpers import PortalClient
     from models.outbox import EmailState, OutgoingEmail
     from models.tickets import ServiceCategory, Ticket
     from models.users import Team

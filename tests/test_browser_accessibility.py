@@ -1,5 +1,7 @@
 """axe-core (npm, node_modules/axe-core/axe.min.js) on every customer page and on the
-back-office pages staff use most: no serious or critical violations."""
+back-office pages staff use most: no serious or critical violations, on a desktop screen
+and on a phone (many customers read their invoices on one: a table that fits a desktop
+overflows there and becomes a scroll region a keyboard user must be able to reach)."""
 from pathlib import Path
 
 import pytest
@@ -15,7 +17,16 @@ RUN = """async () => (await axe.run(document, {resultTypes: ['violations']})).vi
     .filter(v => ['serious', 'critical'].includes(v.impact))
     .map(v => `${v.id} (${v.impact}): ${v.nodes.slice(0, 3).map(n => n.target.join(' ')).join(' | ')}`)"""
 
-pytestmark = pytest.mark.skipif(not AXE.exists(), reason="needs axe-core: npm ci (make test-deps does it)")
+# One browser context per screen, reused for every page of a test (a context per URL would
+# double the run time). The phone is a real mobile context, 390×844 CSS pixels (iPhone 12–15):
+# the page's <meta name="viewport"> is honoured and the layout is the one a phone gets.
+SCREENS = {
+    "desktop": {"viewport": {"width": 1280, "height": 800}},
+    "phone": {"viewport": {"width": 390, "height": 844}, "device_scale_factor": 3, "is_mobile": True, "has_touch": True},
+}
+
+pytestmark = [pytest.mark.skipif(not AXE.exists(), reason="needs axe-core: npm ci (make test-deps does it)"),
+              pytest.mark.parametrize("screen", list(SCREENS))]
 
 
 def _problems(page, url: str) -> list[str]:
@@ -25,9 +36,13 @@ def _problems(page, url: str) -> list[str]:
     return [f"{url}: {problem}" for problem in page.evaluate(RUN)]
 
 
-def test_customer_pages_have_no_serious_accessibility_problems(browser, live_app, live_server):
+def _new_page(browser, screen: str):
+    return browser.new_context(locale="cs-CZ", **SCREENS[screen]).new_page()
+
+
+def test_customer_pages_have_no_serious_accessibility_problems(browser, live_app, live_server, screen):
     urls = customer_page_urls(live_app)
-    page = browser.new_context(locale="cs-CZ").new_page()
+    page = _new_page(browser, screen)
     problems = []
     for url in ("/sign-in", "/forgotten-password", "/activate", "/documents/public"):
         problems += _problems(page, f"{live_server}{url}")
@@ -38,11 +53,11 @@ def test_customer_pages_have_no_serious_accessibility_problems(browser, live_app
     assert problems == [], "\n".join(problems)
 
 
-def test_back_office_pages_staff_use_most_have_no_serious_problems(browser, live_app, live_server):
+def test_back_office_pages_staff_use_most_have_no_serious_problems(browser, live_app, live_server, screen):
     with live_app.app_context():
         ticket = db.session.scalars(select(Ticket)).first()
         customer = db.session.scalars(select(Customer).where(Customer.number == "1000002")).one()
-    page = browser.new_context(locale="cs-CZ").new_page()
+    page = _new_page(browser, screen)
     problems = _problems(page, f"{live_server}/admin/sign-in")
     browser_sign_in(page, live_server, "admin@example.com", "Demo-Back-Office-2026", staff=True)
     for url in ("/admin/", "/admin/desk/", "/admin/desk/team", f"/admin/desk/ticket/{ticket.id}", "/admin/change-queue/",
@@ -51,3 +66,4 @@ def test_back_office_pages_staff_use_most_have_no_serious_problems(browser, live
         problems += _problems(page, f"{live_server}{url}")
     page.context.close()
     assert problems == [], "\n".join(problems)
+

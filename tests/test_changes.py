@@ -4,10 +4,9 @@ import re
 import pytest
 from sqlalchemy import select
 
-from conftest import PortalClient
 from extensions import db
 from factories import PASSWORD, make_customer, make_portal_user, make_staff
-from helpers import assert_only_owner_sees, decide_change
+from helpers import PortalClient, assert_only_owner_sees, decide_change
 from models.audit import AuditEntry
 from models.changes import ChangeRequest, ChangeState
 from models.customers import Customer

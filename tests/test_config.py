@@ -9,8 +9,8 @@ from flask_migrate import upgrade
 from sqlalchemy import text
 
 from config import ConfigError
-from conftest import PG_URL
 from extensions import db
+from helpers import PG_URL
 from portal import create_app
 
 
@@ -76,14 +76,14 @@ def test_migration_head_matches_the_models(make_app, tmp_path):
         from sqlalchemy import create_engine
         from sqlalchemy.engine import make_url
 
-        from conftest import _pg_url
+        from helpers import pg_url
 
         name = f"portal_mig_{tmp_path.name[-12:]}".lower().replace("-", "_")
-        admin = create_engine(_pg_url(make_url(PG_URL).database or "postgres"), isolation_level="AUTOCOMMIT")
+        admin = create_engine(pg_url(make_url(PG_URL).database or "postgres"), isolation_level="AUTOCOMMIT")
         with admin.connect() as conn:
             conn.execute(text(f'DROP DATABASE IF EXISTS "{name}"'))
             conn.execute(text(f'CREATE DATABASE "{name}"'))
-        url = _pg_url(name)
+        url = pg_url(name)
     else:
         url = f"sqlite:///{tmp_path / 'migrated.sqlite3'}"
     app = create_app({"TESTING": True, "SQLALCHEMY_DATABASE_URI": url, "SECRET_KEY": "x" * 40})

@@ -143,7 +143,7 @@ def test_overlapping_price_lists_of_one_product_are_refused(offer, client):
 
 
 def test_the_price_list_page_query_count_does_not_grow_with_supply_points(offer, client, app):
-    from conftest import count_queries
+    from helpers import count_queries
 
     product, _ = offer
     user = make_portal_user(email="mnoho.mist@example.com")

@@ -8,13 +8,13 @@ from decimal import Decimal
 import pytest
 from sqlalchemy import select
 
-from conftest import count_queries
 from extensions import db
 from factories import PASSWORD, make_portal_user
-from helpers import assert_only_owner_sees
+from helpers import assert_only_owner_sees, count_queries
 from models.billing import Invoice
 from models.customers import Customer
 from services.demo_data import PORTAL_PASSWORD, load_demo_data
+from web.paging import Page, paginate
 
 
 @pytest.fixture
@@ -74,6 +74,43 @@ def test_list_query_count_does_not_grow_with_invoices(demo, client, app):
     with count_queries(app) as many:
         client.get("/invoices/")
     assert len(many) == len(few)
+
+
+def test_the_list_pages_in_the_database_and_keeps_its_filters(demo, client, app):
+    """45 invoices of one year: pages of 20, the filter kept in the pager's links, a page
+    number out of range shows page 1 (below it) or an empty page (past the last one)."""
+    client.sign_in("jana.novakova@example.com", PORTAL_PASSWORD)
+    jana = db.session.scalars(select(Customer).where(Customer.number == "1000001")).one()
+    template = db.session.scalars(select(Invoice).where(Invoice.customer_id == jana.id)).first()
+    for n in range(45):
+        day = date(2001, 1, 1 + n % 28)
+        db.session.add(Invoice(number=f"FP{n:08d}", kind="advance", customer_id=jana.id, issued_on=day,
+                               taxable_supply_on=day, due_on=day, variable_symbol="1", bank_account=template.bank_account,
+                               iban=template.iban, total_without_vat=1, total_vat=0, total=1, amount_paid=1, state="paid"))
+    db.session.commit()
+
+    def shown(query: str) -> list[str]:
+        response = client.get(f"/invoices/?year=2001&sort=oldest&{query}")
+        assert response.status_code == 200
+        table = response.get_data(as_text=True).split("<tbody>")[1].split("</tbody>")[0]
+        return [f"FP{n:08d}" for n in range(45) if f"FP{n:08d}" in table]
+
+    first, second, third = shown("page=1"), shown("page=2"), shown("page=3")
+    assert len(first) == len(second) == 20 and len(third) == 5 and not set(first) & set(second)
+    assert sorted(first + second + third) == [f"FP{n:08d}" for n in range(45)]
+    assert shown("") == shown("page=0") == shown("page=-3") == shown("page=abc") == first
+    assert shown("page=4") == [] and shown(f"page={10**12}") == []
+    page = client.get("/invoices/?year=2001&sort=oldest&page=2").get_data(as_text=True)
+    assert "45 invoices" in page or "45 faktur" in page
+    assert 'href="/invoices/?page=3&amp;year=2001&amp;sort=oldest"' in page and 'aria-current="page">2<' in page
+    # The page is cut in the database: one COUNT and one SELECT … LIMIT … OFFSET.
+    query = select(Invoice).where(Invoice.customer_id == jana.id, Invoice.number.startswith("FP")).order_by(Invoice.number)
+    with count_queries(app) as statements:
+        listing = paginate(query, 3, 20)
+    assert [i.number for i in listing.items] == [f"FP{n:08d}" for n in range(40, 45)]
+    assert (listing.page, listing.pages, listing.total) == (3, 3, 45)
+    assert len(statements) == 2 and "count(*)" in statements[0] and "LIMIT" in statements[1] and "OFFSET" in statements[1]
+    assert paginate(query.where(Invoice.id < 0), 1, 20) == Page([], 1, 1, 0)
 
 
 def test_the_pdf_has_the_tax_items_and_stays_the_same(demo, client, tmp_path):

@@ -6,9 +6,9 @@ import pytest
 from pypdf import PdfReader
 from sqlalchemy import insert, select, text
 
-from conftest import count_queries
 from extensions import db
 from factories import PASSWORD, make_customer, make_portal_user, make_staff
+from helpers import count_queries
 from models.customers import Customer
 from models.messaging import Message, MessageEvent, MessageRecipient
 from models.outbox import EmailState, OutgoingEmail

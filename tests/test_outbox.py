@@ -4,9 +4,10 @@ from email.header import decode_header, make_header
 
 from sqlalchemy import select
 
-from conftest import free_port
 from extensions import db
 from factories import PASSWORD, make_staff
+from helpers import free_port
+from models.audit import AuditEntry
 from models.base import utcnow
 from models.outbox import EmailState, OutgoingEmail
 from services.outbox import backoff, queue_email, send_due
@@ -19,11 +20,22 @@ def _queue(app, to="jana@example.com"):
     return email
 
 
-def test_an_email_rolled_back_with_its_change_is_never_sent(app):
-    with app.test_request_context():
-        queue_email("jana@example.com", "x", "notice", text="x", link=None)
+def test_an_email_rolled_back_with_its_change_is_never_sent(mail_app, smtp_server):
+    with mail_app.test_request_context():
+        db.session.add(AuditEntry(actor_kind="system", actor="system", action="change_requested"))
+        queue_email("jana@example.com", "Zrušeno", "notice", text="Tato změna neproběhla.", link=None)
         db.session.rollback()
-    assert db.session.scalars(select(OutgoingEmail)).all() == []
+    assert db.session.scalars(select(OutgoingEmail)).all() == []  # gone with its change
+    assert db.session.scalars(select(AuditEntry)).all() == []
+    assert send_due() == (0, 0)
+    assert smtp_server.messages == []
+    # The same server does receive what was committed: the silence above is the rollback's.
+    _queue(mail_app, to="petr@example.com")
+    assert send_due() == (1, 0)
+    assert [(m["To"], str(make_header(decode_header(m["Subject"])))) for m in smtp_server.messages] == [
+        ("petr@example.com", "Potvrzení")]
+    assert [(e.recipient, e.state) for e in db.session.scalars(select(OutgoingEmail))] == [
+        ("petr@example.com", EmailState.SENT)]
 
 
 def test_queued_email_reaches_a_real_smtp_server(mail_app, smtp_server):

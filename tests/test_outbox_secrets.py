@@ -6,9 +6,9 @@ import re
 import pytest
 from sqlalchemy import select
 
-from conftest import PortalClient
 from extensions import db
 from factories import PASSWORD, make_customer, make_portal_user, make_staff
+from helpers import PortalClient
 from models.outbox import EmailState, OutgoingEmail
 from models.users import PortalUserState
 from services.outbox import MASK, queue_email, send_due

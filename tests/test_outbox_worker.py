@@ -10,9 +10,9 @@ from aiosmtpd.controller import Controller
 from aiosmtpd.handlers import Message as CollectingHandler
 from sqlalchemy import select
 
-from conftest import PortalClient, free_port
 from extensions import db
 from factories import PASSWORD, make_customer, make_portal_user, make_staff
+from helpers import PortalClient, free_port
 from models.messaging import MessageRecipient
 from models.outbox import EmailState, OutgoingEmail
 from models.users import PortalUserState, Team

@@ -3,10 +3,11 @@ import io
 import logging
 
 import pytest
+from sqlalchemy import func, select
 
-from conftest import count_queries
 from extensions import db
 from factories import PASSWORD, make_customer, make_portal_user
+from helpers import count_queries
 from models.audit import AuditEntry
 
 
@@ -58,9 +59,30 @@ def test_a_failing_request_shows_a_reference_and_no_trace(make_app, caplog):
     assert request_id in caplog.text
 
 
-def test_method_not_allowed_page(client):
-    response = client.post("/")
-    assert response.status_code in (400, 405)
+def _assert_method_not_allowed_page(response):
+    page = response.get_data(as_text=True)
+    assert response.status_code == 405, page[-1500:]
+    assert response.mimetype == "text/html"
+    assert "This action is not allowed here" in page and "Please go back and use the buttons on the page." in page
+    assert f"Reference for our support: {response.headers['X-Request-Id']}" in page
+    assert '<a class="btn btn-primary" href="/">Go to the home page</a>' in page
+    assert "Traceback" not in page and "Method Not Allowed" not in page  # ours, not Werkzeug's page
+
+
+def test_a_post_to_a_page_that_only_shows_answers_405_and_changes_nothing(client):
+    """The dashboard takes GET only. A POST to it (a stale form, a script) is refused by the
+    routing before any guard, CSRF check or view runs: 405 with the portal's own page, for a
+    visitor (not a redirect to sign-in) as for a signed-in user (not a CSRF 400), whose session
+    and data stay as they were."""
+    make_portal_user(email="post@example.com")
+    _assert_method_not_allowed_page(client.post("/"))
+    client.sign_in("post@example.com", PASSWORD)
+    audit_before = db.session.scalar(select(func.count(AuditEntry.id)))
+    _assert_method_not_allowed_page(client.post("/", data={"csrf_token": client.csrf_token("/")}))
+    _assert_method_not_allowed_page(client.post("/"))  # without a token: still 405, not 400
+    assert db.session.scalar(select(func.count(AuditEntry.id))) == audit_before
+    still = client.get("/")
+    assert still.status_code == 200 and "/sign-out" in still.get_data(as_text=True)  # still signed in
 
 
 @pytest.mark.parametrize("extra_records", [0, 30])
@@ -117,7 +139,7 @@ def test_error_pages_in_both_languages(app, client, language, titles):
     ("cs", "Příliš mnoho pokusů", "Na naší straně se něco pokazilo"),
 ])
 def test_throttled_and_failing_requests_have_pages_in_both_languages(make_app, language, too_many, broken):
-    from conftest import PortalClient
+    from helpers import PortalClient
 
     app = make_app(RATELIMIT_ENABLED=True, TESTING=False, PROPAGATE_EXCEPTIONS=False)
 

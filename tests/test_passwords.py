@@ -4,9 +4,9 @@ from datetime import timedelta
 
 from sqlalchemy import select
 
-from conftest import PortalClient
 from extensions import db
 from factories import PASSWORD, make_portal_user
+from helpers import PortalClient
 from models.base import utcnow
 from models.outbox import OutgoingEmail
 from models.users import PortalUser
@@ -57,7 +57,7 @@ def test_forgotten_password_does_the_same_work_for_every_address(app, client):
     """Issue 14, item 8: the answer and the work behind it (the same SQL statements, an e-mail
     rendered and queued, an audit entry, a commit) do not tell whether an address has an
     account; before, only an existing one did all that, and took twice as long."""
-    from conftest import count_queries
+    from helpers import count_queries
     from models.audit import AuditEntry
     from models.users import PortalUserState
 

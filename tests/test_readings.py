@@ -24,6 +24,26 @@ PNG = b"\x89PNG\r\n\x1a\n" + b"\x00" * 64
 @pytest.fixture
 def bakery(app):
     """The V.I.P. bakery's electricity point (VT and NT registers, self-readings allowed)."""
+    return _bakery()
+
+
+@pytest.fixture
+def bakery_read_until_yesterday(app, monkeypatch):
+    """The bakery with the demo's monthly readings dated as if the demo had been loaded
+    yesterday. Its last accepted reading (the 1st of the month) is then always before today,
+    also on the 1st, when the demo loaded today reads the meters today."""
+    import services.demo_data.dates
+
+    class Yesterday(date):
+        @classmethod
+        def today(cls):
+            return date.today() - timedelta(days=1)
+
+    monkeypatch.setattr(services.demo_data.dates, "date", Yesterday)
+    return _bakery()
+
+
+def _bakery():
     _demo_in_english()
     point = db.session.scalars(select(SupplyPoint).where(SupplyPoint.identifier == "859182400102646743")).one()
     return point, point.meters[0]
@@ -167,14 +187,13 @@ def test_a_photo_must_be_an_image_and_is_shown_only_to_its_customer(bakery, clie
     assert _send(client, point, meter, _values(meter)).status_code == 404
 
 
-def test_a_meter_exchange_lets_the_new_meter_start_lower(bakery, client):
-    point, meter = bakery
+def test_a_meter_exchange_lets_the_new_meter_start_lower(bakery_read_until_yesterday, client):
+    point, meter = bakery_read_until_yesterday
     vt, nt = meter.registers
     make_staff("technician", email="tech.exchange@example.com")
     client.staff_sign_in("tech.exchange@example.com", PASSWORD)
     exchanged_on = _last(vt).read_on
-    if exchanged_on == TODAY:
-        pytest.skip("the demo's last reading is today (the 1st of the month): no later day to read the new meter")
+    assert exchanged_on == _last(nt).read_on < TODAY  # so the new meter can be read today, a later day
     url = f"/admin/meters/exchange/?id={meter.id}"
     response = client.post_form(url, {"removed_on": exchanged_on.isoformat(), "serial_number": "EM-NEW-1",
                                       f"final_{vt.id}": str(_last(vt).value), f"final_{nt.id}": str(_last(nt).value),
@@ -193,6 +212,38 @@ def test_a_meter_exchange_lets_the_new_meter_start_lower(bakery, client):
     assert response.status_code == 302
     assert db.session.scalars(select(MeterReading).where(MeterReading.register_id == new_vt.id,
                                                          MeterReading.read_on == TODAY)).one().state == ReadingState.ACCEPTED
+
+
+@pytest.mark.parametrize("when", ["before_installation", "before_the_last_accepted_reading"])
+def test_a_removal_date_before_an_accepted_reading_is_refused_next_to_the_field(bakery, app, client, when):
+    point, meter = bakery
+    vt, nt = meter.registers
+    removed_on = (meter.installed_on if when == "before_installation" else _last(vt).read_on) - timedelta(days=1)
+    with app.test_request_context():
+        assert meter.removal_refusal(removed_on) and meter.removal_refusal(_last(vt).read_on) is None
+    make_staff("clerk", email="clerk.exchange@example.com")
+    client.staff_sign_in("clerk.exchange@example.com", PASSWORD)
+    meters, readings = db.session.scalar(select(db.func.count(Meter.id))), _count()
+    response = client.post_form(f"/admin/meters/exchange/?id={meter.id}", {
+        "removed_on": removed_on.isoformat(), "serial_number": "EM-TOO-EARLY",
+        f"final_{vt.id}": str(_last(vt).value), f"final_{nt.id}": str(_last(nt).value),
+        "initial_VT": "0", "initial_NT": "0"})
+    assert response.status_code == 200
+    page = response.get_data(as_text=True)
+    message = ("The meter was installed later" if when == "before_installation"
+               else "The meter has an accepted reading after this date.</div>")
+    assert '<div id="removed_on-error" class="invalid-feedback d-block">' + message in page
+    db.session.expire_all()
+    assert db.session.get(Meter, meter.id).removed_on is None
+    assert db.session.scalar(select(db.func.count(Meter.id))) == meters and _count() == readings
+    assert not db.session.scalars(select(AuditEntry).where(AuditEntry.action == "meter_exchanged")).all()
+
+
+def test_a_meter_without_readings_is_not_removed_before_it_was_installed(app):
+    with app.test_request_context():
+        meter = Meter(serial_number="EM-NEW", installed_on=date(2026, 3, 1))
+        assert "installed later" in meter.removal_refusal(date(2026, 2, 28))
+        assert meter.removal_refusal(date(2026, 3, 1)) is None
 
 
 def test_without_the_self_reading_right_there_is_no_form(app, client):

@@ -7,9 +7,9 @@ from datetime import timedelta
 import pyotp
 from sqlalchemy import select
 
-from conftest import PortalClient
 from extensions import db
 from factories import PASSWORD, make_portal_user, make_staff
+from helpers import PortalClient
 from models.audit import AuditEntry
 from models.base import utcnow
 from models.credentials import CredentialIssue

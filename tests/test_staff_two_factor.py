@@ -7,9 +7,9 @@ import pyotp
 import pytest
 from sqlalchemy import select
 
-from conftest import PortalClient
 from extensions import db
 from factories import PASSWORD, make_staff
+from helpers import PortalClient
 from models.audit import AuditEntry
 from models.users import StaffUser
 

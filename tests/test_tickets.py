@@ -9,6 +9,7 @@ from sqlalchemy import select
 from extensions import db
 from factories import PASSWORD, make_customer, make_portal_user, make_staff, make_supply_point
 from helpers import assert_only_owner_sees
+from models.audit import AuditEntry
 from models.base import utcnow
 from models.outbox import OutgoingEmail
 from models.tickets import (
@@ -174,6 +175,46 @@ def test_a_question_waits_for_the_customer_whose_answer_resumes_the_work(desk, c
     assert db.session.get(Ticket, ticket.id).state == TicketState.IN_PROGRESS
     empty = client.post_form(f"/service/{ticket.id}/reply", {"body": " "}, page=f"/service/{ticket.id}")
     assert empty.status_code == 400 and "Write a message" in empty.get_data(as_text=True)
+
+
+def test_a_closed_ticket_takes_no_reply_in_the_portal_nor_in_the_back_office(desk, client):
+    client.sign_in("vedouci@example.com", PASSWORD)
+    ticket = _file_service(client, desk)
+    staff = desk["people"]["tereza"]
+    tickets.change_state(ticket, TicketState.CLOSED, staff=staff)
+    db.session.commit()
+
+    def unchanged():
+        found = db.session.get(Ticket, ticket.id)
+        return (len(found.entries), found.state, db.session.scalar(select(db.func.count(OutgoingEmail.id))),
+                db.session.scalar(select(db.func.count(AuditEntry.id)).where(AuditEntry.action.startswith("ticket_"))))
+
+    before = unchanged()
+    url = f"/service/{ticket.id}"
+    assert client.post_form(f"{url}/reply", {"body": "Ještě jedna věc"}, page=url).status_code == 302
+    assert "This is closed. Please send a new one." in client.get(url).get_data(as_text=True)
+    db.session.expire_all()
+    assert unchanged() == before
+    client.post_form("/sign-out", page="/")
+    client.staff_sign_in("tereza@example.com", PASSWORD)
+    desk_url = f"/admin/desk/ticket/{ticket.id}"
+    for data in ({"body": "Dobrý den"}, {"body": "Jaké je výrobní číslo?", "ask": "y"}):
+        assert client.post_form(desk_url, {"action": "reply", **data}).status_code == 302
+        assert "The ticket is closed." in client.get(desk_url).get_data(as_text=True)
+        db.session.expire_all()
+        assert unchanged() == before
+    # The rule is the workflow's: no caller gets a reply past it.
+    closed = db.session.get(Ticket, ticket.id)
+    assert not tickets.may_reply(closed)
+    with pytest.raises(tickets.ClosedTicket):
+        tickets.customer_reply(closed, desk["user"], "x")
+    with pytest.raises(tickets.ClosedTicket):
+        tickets.staff_reply(closed, staff, "x")
+    db.session.rollback()
+    # An internal note is not a reply: staff may still write one.
+    assert client.post_form(desk_url, {"action": "reply", "body": "Uzavřeno po telefonu.", "internal": "y"}).status_code == 302
+    db.session.expire_all()
+    assert len(db.session.get(Ticket, ticket.id).entries) == before[0] + 1
 
 
 @pytest.mark.parametrize("days_ago, reopened", [(1, True), (15, False)])

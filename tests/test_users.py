@@ -3,9 +3,9 @@ import re
 
 from sqlalchemy import func, select
 
-from conftest import count_queries
 from extensions import db
 from factories import PASSWORD, make_customer, make_portal_user, make_supply_point
+from helpers import count_queries
 from models.audit import AuditEntry
 from models.outbox import OutgoingEmail
 from models.users import PortalUser, PortalUserState
@@ -91,7 +91,7 @@ def test_an_invitation_tells_nothing_about_other_customers_users(app, client):
 
 
 def test_the_invited_person_takes_up_the_access_by_switching_to_it(app, client):
-    from conftest import PortalClient
+    from helpers import PortalClient
 
     boss = make_portal_user(email="boss@example.com", name="Šéf Firmy")
     make_portal_user(email="stranger@example.com", name="Petr Cizí")
@@ -115,7 +115,7 @@ def test_the_invited_person_takes_up_the_access_by_switching_to_it(app, client):
 
 
 def test_a_disabled_invitation_is_not_offered_to_the_person(app, client):
-    from conftest import PortalClient
+    from helpers import PortalClient
 
     boss = make_portal_user(email="boss@example.com")
     make_portal_user(email="stranger@example.com")
@@ -163,7 +163,7 @@ def test_other_customers_users_answer_404_and_non_admins_cannot_manage(client):
 
 
 def test_disabling_a_colleague_ends_their_access(app, client):
-    from conftest import PortalClient
+    from helpers import PortalClient
 
     customer = make_customer()
     make_portal_user(customer, email="boss@example.com")

@@ -4,6 +4,7 @@ from __future__ import annotations
 import click
 
 from extensions import db
+from models.users import StaffRole, StaffUser
 
 
 def register_commands(app) -> None:
@@ -42,12 +43,10 @@ def register_commands(app) -> None:
     @app.cli.command("create-staff")
     @click.argument("email")
     @click.option("--name", required=True)
-    @click.option("--role", default="administrator", show_default=True)
+    @click.option("--role", default=StaffRole.ADMINISTRATOR.value, show_default=True)
     @click.password_option()
     def create_staff(email, name, role, password):
         """Create a back-office account."""
-        from models.users import StaffUser
-
         user = StaffUser(email=email.lower(), name=name, role=role)
         user.set_password(password)
         db.session.add(user)

@@ -3,10 +3,11 @@ messages stay readable for a while (6 months by default); then the portal users
 are disabled by `flask --app portal close-ended-accounts` (run daily from cron)."""
 from __future__ import annotations
 
+import enum
 from datetime import date, timedelta
 
 from flask import current_app
-from sqlalchemy import func, or_, select, update
+from sqlalchemy import func, select, update
 
 from extensions import db
 from models.contracts import Contract
@@ -18,24 +19,32 @@ from services.accounts.sessions import end_sessions_of_ids
 READ_ONLY_MODULES = frozenset({Module.INVOICES, Module.DOCUMENTS, Module.MESSAGES})
 
 
+class AccessAfterContract(enum.StrEnum):
+    """How much of the portal a customer's users keep, by its contracts."""
+
+    FULL = "full"  # a contract runs (or none was ever made)
+    READ_ONLY = "read_only"  # the grace period after the last one ended: READ_ONLY_MODULES, no changes
+    CLOSED = "closed"  # the grace period is over too: nothing (the users are signed out)
+
+
 def _grace() -> timedelta:
     return timedelta(days=30 * current_app.config["READ_ONLY_MONTHS_AFTER_CONTRACT"])
 
 
-def access_after_contracts(customer_id: int, today: date | None = None) -> str:
-    """"full" while a contract runs (or none was ever made), "read_only" within the
-    grace period after the last one ended, "none" after it."""
+def access_after_contracts(customer_id: int, today: date | None = None) -> AccessAfterContract:
+    """FULL while a contract runs (or none was ever made), READ_ONLY within the grace
+    period after the last one ended, CLOSED after it."""
     today = today or date.today()
     count, running, last_end = db.session.execute(
         select(
             func.count(Contract.id),
-            func.count(Contract.id).filter(or_(Contract.valid_to.is_(None), Contract.valid_to >= today)),
+            func.count(Contract.id).filter(~Contract.ended_before(today)),
             func.max(Contract.valid_to),
         ).where(Contract.customer_id == customer_id)
     ).one()
     if count == 0 or running:
-        return "full"
-    return "read_only" if last_end + _grace() >= today else "none"
+        return AccessAfterContract.FULL
+    return AccessAfterContract.READ_ONLY if last_end + _grace() >= today else AccessAfterContract.CLOSED
 
 
 def close_ended_accounts(today: date | None = None) -> int:
@@ -44,7 +53,7 @@ def close_ended_accounts(today: date | None = None) -> int:
     ended = (
         select(Contract.customer_id)
         .group_by(Contract.customer_id)
-        .having(func.count(Contract.id).filter(or_(Contract.valid_to.is_(None), Contract.valid_to >= today)) == 0)
+        .having(func.count(Contract.id).filter(~Contract.ended_before(today)) == 0)
         .having(func.max(Contract.valid_to) < today - _grace())
     )
     users = db.session.scalars(

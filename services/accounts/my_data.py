@@ -19,11 +19,11 @@ from models.customers import Customer
 from models.messaging import Message, MessageRecipient
 from models.metering import MeterReading, SupplyPoint
 from models.tickets import Ticket, TicketEntry, TicketKind
-from models.users import PortalUser
+from models.users import Module, PortalUser
 from services.access import current_scope, visible
 from services.csv_cells import csv_cell
 
-TICKET_MODULES = {TicketKind.REQUEST: "requests", TicketKind.SERVICE: "service"}
+TICKET_MODULES = {TicketKind.REQUEST: Module.REQUESTS, TicketKind.SERVICE: Module.SERVICE}
 
 # Columns never exported: secrets and internal bookkeeping.
 HIDDEN = {"password_hash", "totp_secret", "version_id"}
@@ -58,22 +58,22 @@ def collect() -> dict[str, list[dict]]:
     tables = {
         "customer": rows(Customer),
         "portal_users": rows(PortalUser),
-        "supply_points": rows(SupplyPoint, module="supply_points"),
-        "contracts": rows(Contract, module="supply_points"),
-        "meter_readings": rows(MeterReading, module="readings"),
-        "invoices": rows(Invoice, module="invoices"),
-        "invoice_lines": _children(InvoiceLine, InvoiceLine.invoice_id.in_(invoices), scope.may("invoices")),
-        "advances": rows(Advance, module="invoices"),
-        "payments": rows(Payment, module="invoices"),
-        "change_requests": rows(ChangeRequest, module="changes"),
+        "supply_points": rows(SupplyPoint, module=Module.SUPPLY_POINTS),
+        "contracts": rows(Contract, module=Module.SUPPLY_POINTS),
+        "meter_readings": rows(MeterReading, module=Module.READINGS),
+        "invoices": rows(Invoice, module=Module.INVOICES),
+        "invoice_lines": _children(InvoiceLine, InvoiceLine.invoice_id.in_(invoices), scope.may(Module.INVOICES)),
+        "advances": rows(Advance, module=Module.INVOICES),
+        "payments": rows(Payment, module=Module.INVOICES),
+        "change_requests": rows(ChangeRequest, module=Module.CHANGES),
         "change_request_fields": _children(ChangeRequestField, ChangeRequestField.change_request_id.in_(changes),
-                                           scope.may("changes")),
+                                           scope.may(Module.CHANGES)),
         "tickets": db.session.scalars(tickets.order_by(Ticket.id)).all(),  # requests and service, as allowed
         "ticket_conversation": _children(TicketEntry, TicketEntry.ticket_id.in_(tickets.with_only_columns(Ticket.id)),
                                          True, TicketEntry.visible_to_customer),
-        "message_recipients": rows(MessageRecipient, module="messages"),
+        "message_recipients": rows(MessageRecipient, module=Module.MESSAGES),
         "messages": _children(Message, Message.id.in_(visible(MessageRecipient).with_only_columns(
-            MessageRecipient.message_id)), scope.may("messages")),
+            MessageRecipient.message_id)), scope.may(Module.MESSAGES)),
         "audit_log": rows(AuditEntry),
     }
     return {name: [{k: _plain(v) for k, v in _row(r).items()} for r in found] for name, found in tables.items()}

@@ -12,8 +12,6 @@ from extensions import db
 from models.billing import Advance, Invoice, InvoiceKind, InvoiceState
 from services.access import visible
 
-ZERO = Decimal("0.00")
-
 
 @dataclass
 class Overview:

@@ -7,10 +7,9 @@ from decimal import Decimal
 from sqlalchemy import select
 
 from extensions import db
+from models.base import ZERO
 from models.billing import Advance, Invoice, InvoiceState, Payment, PaymentAllocation
 from services import audit
-
-ZERO = Decimal("0.00")
 
 
 def invoice_state(invoice: Invoice, today: date) -> str:

@@ -16,12 +16,11 @@ from reportlab.platypus import SimpleDocTemplate, Spacer, Table, TableStyle
 from sqlalchemy import func, select
 
 from extensions import db
+from models.base import ZERO
 from models.billing import Advance, Invoice, Payment, PaymentAllocation
 from services.access import current_scope, visible
 from services.i18n import money
 from services.pdf import document_styles, text
-
-ZERO = Decimal("0.00")
 
 
 @dataclass

@@ -11,7 +11,7 @@ from sqlalchemy import select
 
 from extensions import db
 from models.base import utcnow
-from models.metering import Commodity, Meter, MeterReading, ReadingKind, ReadingState, Register, SupplyPoint
+from models.metering import Commodity, Meter, MeterReading, ReadingKind, ReadingState, Register, SupplyPoint, SupplyPointState
 from services import audit
 from services.outbox import queue_email
 
@@ -50,7 +50,7 @@ class ReadingRefused(Exception):
 
 
 def may_self_read(point: SupplyPoint) -> bool:
-    return point.self_readings_allowed and point.state == "active"
+    return point.self_readings_allowed and point.state == SupplyPointState.ACTIVE
 
 
 def active_meters(point: SupplyPoint) -> list[Meter]:

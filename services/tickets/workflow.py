@@ -45,6 +45,10 @@ class ImpossibleTransition(Exception):
     """The ticket cannot go from its state to the one asked for."""
 
 
+class ClosedTicket(Exception):
+    """A closed ticket takes no reply (see may_reply)."""
+
+
 def route(ticket: Ticket) -> tuple[Team | None, StaffUser | None]:
     """The responsible team or person: a rule for the type (or category) and priority,
     else one for the type in any priority, else the default team."""
@@ -147,8 +151,16 @@ def change_state(ticket: Ticket, to_state: str, *, staff=None, customer=None, bo
     _notify_customer(ticket, _l("Your %(what)s %(reference)s is now: %(state)s."), state_key=to_state)
 
 
+def may_reply(ticket: Ticket) -> bool:
+    """A closed ticket takes no reply, from the customer or from staff: the customer files a
+    new one. Staff may still write an internal note."""
+    return ticket.state != S.CLOSED
+
+
 def customer_reply(ticket: Ticket, author, body: str, files=()) -> TicketEntry:
     """The customer writes; an answer to our question puts the ticket back in progress."""
+    if not may_reply(ticket):
+        raise ClosedTicket(ticket.reference)
     entry = TicketEntry(kind=EntryKind.REPLY, body=body, author_portal_user_id=author.id)
     ticket.entries.append(entry)
     db.session.flush()
@@ -163,6 +175,8 @@ def customer_reply(ticket: Ticket, author, body: str, files=()) -> TicketEntry:
 
 def staff_reply(ticket: Ticket, staff, body: str, files=(), *, ask: bool = False) -> TicketEntry:
     """A reply the customer sees; `ask`: a question, and the ticket waits for the customer."""
+    if not may_reply(ticket):
+        raise ClosedTicket(ticket.reference)
     entry = TicketEntry(kind=EntryKind.REPLY, body=body, author_staff_id=staff.id)
     ticket.entries.append(entry)
     db.session.flush()

@@ -8,9 +8,10 @@ from markupsafe import Markup
 from sqlalchemy import select
 from wtforms import SelectMultipleField
 
-from admin_views.base import StaffModelView
+from admin_views.base import ReadOnlyModelView, StaffModelView
 from admin_views.credential_letters import CredentialLettersMixin
 from extensions import db
+from models.credentials import CredentialIssue
 from models.customers import Customer
 from models.sessions import SessionEnd
 from models.users import PortalUser, PortalUserRight, StaffRole, StaffUser, Team
@@ -88,6 +89,15 @@ class TeamView(StaffModelView):
     column_list = ("name", "email", "is_default")
 
 
+class CredentialIssueView(ReadOnlyModelView):
+    """Never shows the hashes: only who got credentials, when, and what became of them."""
+
+    roles = (StaffRole.CLERK,)
+    column_list = ("portal_user", "created_at", "expires_at", "attempts", "used_at", "voided_at", "letter_printed_at")
+    column_details_list = column_list
+    column_default_sort = ("created_at", True)
+
+
 def register(admin, db):
     admin.add_view(CustomerView(Customer, name=_l("Customers"), endpoint="bo_customers", url="customers",
                                 category=_l("Customers")))
@@ -95,3 +105,5 @@ def register(admin, db):
                                   category=_l("Customers")))
     admin.add_view(StaffUserView(StaffUser, name=_l("Staff"), endpoint="bo_staff", url="staff", category=_l("Administration")))
     admin.add_view(TeamView(Team, name=_l("Teams"), endpoint="bo_teams", url="teams", category=_l("Administration")))
+    admin.add_view(CredentialIssueView(CredentialIssue, name=_l("Credential issues"), endpoint="bo_credential_issues",
+                                       url="credential-issues", category=_l("Customers")))

@@ -1,4 +1,4 @@
-"""The self-reading form: one whole-number field per register of the meter."""
+"""Forms of the metering area: a self-reading, its review and a meter exchange."""
 from __future__ import annotations
 
 from datetime import date
@@ -6,8 +6,8 @@ from datetime import date
 from flask_babel import lazy_gettext as _l
 from flask_wtf import FlaskForm
 from flask_wtf.file import FileField
-from wtforms import BooleanField, DateField, IntegerField, SelectField
-from wtforms.validators import InputRequired, NumberRange
+from wtforms import BooleanField, DateField, IntegerField, SelectField, StringField, TextAreaField
+from wtforms.validators import DataRequired, InputRequired, Length, NumberRange
 
 from models.metering import ReadingReason
 from services import labels
@@ -48,3 +48,31 @@ def reading_form_for(meter, labels: dict[int, str]) -> ReadingForm:
         ]))
     return MeterReadingForm()
 
+
+class ReadingDecisionForm(FlaskForm):
+    reason = TextAreaField(_l("Reason the customer will see (needed to reject)"), validators=[Length(max=500)])
+
+
+class MeterExchangeForm(FlaskForm):
+    removed_on = DateField(_l("Exchanged on"), validators=[InputRequired(_l("Enter the date of the exchange."))])
+    serial_number = StringField(_l("Serial number of the new meter"), validators=[
+        DataRequired(_l("Enter the serial number.")), Length(max=40)])
+
+    def values(self, prefix: str) -> dict:
+        return {name.removeprefix(prefix): f.data for name, f in self._fields.items() if name.startswith(prefix)}
+
+
+def meter_exchange_form_for(meter) -> MeterExchangeForm:
+    """Final readings of the old meter's registers and first readings of the new meter's."""
+    class Form(MeterExchangeForm):
+        pass
+
+    for register in meter.registers:
+        for prefix, label in (("final_", _l("Final reading of the old meter")),
+                              ("initial_", _l("First reading of the new meter"))):
+            key = register.id if prefix == "final_" else register.code
+            setattr(Form, f"{prefix}{key}", IntegerField(f"{label} – {register.code} ({register.unit})", validators=[
+                InputRequired(_l("Enter the value, in whole units.")),
+                NumberRange(min=0, message=_l("The value cannot be negative.")),
+                NumberRange(max=999_999_999, message=_l("A meter shows at most 999 999 999."))]))
+    return Form()

@@ -1,9 +1,12 @@
+"""Forms of the billing area: the invoice filter, a new advance amount, cancelling an invoice."""
+from __future__ import annotations
+
 from decimal import ROUND_HALF_UP, Decimal
 
 from flask_babel import lazy_gettext as _l
 from flask_wtf import FlaskForm
 from wtforms import DecimalField, IntegerField, SelectField, TextAreaField
-from wtforms.validators import InputRequired, Length, NumberRange, Optional, ValidationError
+from wtforms.validators import DataRequired, InputRequired, Length, NumberRange, Optional, ValidationError
 
 from services import labels
 
@@ -40,3 +43,8 @@ class AdvanceAmountForm(FlaskForm):
         if field.data is not None and field.data < self.minimum:
             raise ValidationError(_l("The advance cannot be lower than the fixed monthly charges, %(minimum)s CZK.",
                                      minimum=self.minimum))
+
+
+class CancelInvoiceForm(FlaskForm):
+    reason = TextAreaField(_l("Reason for the correction (printed on the credit note)"), validators=[
+        DataRequired(_l("Say why the invoice is cancelled.")), Length(max=500)])

@@ -1,4 +1,5 @@
-"""Change requests, requests and service tickets, routing rules and tasks."""
+"""Requests and service tickets: the list to search them, their timeline, tasks, and the types,
+categories and routing rules they are sorted by."""
 from __future__ import annotations
 
 from flask import url_for
@@ -7,27 +8,10 @@ from markupsafe import Markup
 from wtforms.validators import ValidationError
 
 from admin_views.base import ReadOnlyModelView, StaffModelView
-from models.changes import ChangeRequest
 from models.tickets import Priority, RequestType, RoutingRule, ServiceCategory, Task, Ticket, TicketEntry, TicketKind
 from models.users import StaffRole
 
-CLERKS = (StaffRole.CLERK,)
 SERVICE = (StaffRole.CLERK, StaffRole.TECHNICIAN)
-
-
-class ChangeRequestView(StaffModelView):
-    """The list to search all change requests; they are decided on the review page
-    (Work → Change requests to decide), where conflicts, locking and e-mails apply."""
-
-    roles = CLERKS
-    can_create = False
-    can_edit = False
-    can_delete = False
-    column_list = ("id", "customer", "kind", "state", "submitted_at", "reviewer", "decided_at")
-    column_filters = ("kind", "state", "submitted_at")
-    column_default_sort = ("submitted_at", True)
-    column_details_list = ("id", "customer", "kind", "state", "reason", "submitted_at", "reviewer", "decided_at",
-                           "rejection_reason", "fields")
 
 
 def _desk_link(view, context, model, name):
@@ -88,8 +72,6 @@ class RoutingRuleView(StaffModelView):
 
 
 def register(admin, db):
-    admin.add_view(ChangeRequestView(ChangeRequest, name=_l("Change requests"), endpoint="bo_change_requests",
-                                     url="change-requests", category=_l("Work")))
     admin.add_view(TicketView(Ticket, name=_l("Requests and service"), endpoint="bo_tickets", url="tickets", category=_l("Work")))
     admin.add_view(TicketEntryView(TicketEntry, name=_l("Ticket timeline"), endpoint="bo_ticket_entries",
                                    url="ticket-entries", category=_l("Work")))
