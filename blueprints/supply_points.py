@@ -10,10 +10,11 @@ from sqlalchemy.orm import selectinload
 
 from extensions import db
 from models.contracts import Contract, contract_supply_points
-from models.metering import Meter, SupplyPoint
+from models.metering import Commodity, Meter, SupplyPoint
 from models.users import Module
 from services.access import visible, visible_or_404
 from services.billing.price_lists import current_price_list
+from services.metering.identifiers import distributor_for_ean
 from services.metering.readings import may_self_read
 from web.downloads import send_stored_file
 from web.portal_blueprint import PortalBlueprint
@@ -33,7 +34,10 @@ def detail(point_id):
     point = visible_or_404(SupplyPoint, point_id)
     meters = db.session.scalars(select(Meter).where(Meter.supply_point_id == point.id)
                                 .options(selectinload(Meter.registers)).order_by(Meter.installed_on.desc())).all()
+    # The distributor named by the EAN's tenth digit, only for an EAN whose check digit is right.
+    distributor = distributor_for_ean(point.identifier) if point.commodity == Commodity.ELECTRICITY else None
     return render_template("supply_points/detail.html", point=point, meters=meters, contracts=_contracts_of(point),
+                           distributor=distributor,
                            price_list=current_price_list(point, date.today()), may_self_read=may_self_read(point))
 
 

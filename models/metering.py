@@ -57,13 +57,6 @@ class SupplyPoint(CustomerRecord, TimestampMixin, db.Model):
     meters: Mapped[list[Meter]] = relationship(back_populates="supply_point", cascade="all, delete-orphan")
 
     @property
-    def distributor(self) -> str | None:
-        """The distribution company that an EAN names by its tenth digit."""
-        if self.commodity == Commodity.ELECTRICITY and len(self.identifier) == 18:
-            return DISTRIBUTORS.get(self.identifier[9])
-        return None
-
-    @property
     def address(self) -> str:
         return f"{self.street}, {self.postcode} {self.city}"
 

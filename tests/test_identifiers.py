@@ -44,3 +44,19 @@ def test_czech_accounts_and_ico():
     assert not is_valid_czech_account("abc/0800")
     assert is_valid_ico("27074358")
     assert not is_valid_ico("27074359")
+
+
+def test_the_supply_point_page_names_the_distributor_only_for_a_valid_ean(app, client):
+    from sqlalchemy import select
+
+    from extensions import db
+    from models.metering import SupplyPoint
+    from services.demo_data import PORTAL_PASSWORD, load_demo_data
+
+    load_demo_data()
+    point = db.session.scalars(select(SupplyPoint).where(SupplyPoint.identifier == "859182400110224391")).one()
+    client.sign_in("petr.svoboda@example.com", PORTAL_PASSWORD)
+    assert "EG.D (E.ON Distribuce)" in client.get(f"/supply-points/{point.id}").get_data(as_text=True)
+    point.identifier = "859182400110224392"  # the check digit is wrong: the tenth digit proves nothing
+    db.session.commit()
+    assert "EG.D" not in client.get(f"/supply-points/{point.id}").get_data(as_text=True)
