@@ -240,7 +240,7 @@ def test_a_removal_date_before_an_accepted_reading_is_refused_next_to_the_field(
 
 
 def test_a_meter_without_readings_is_not_removed_before_it_was_installed(app):
-    with app.test_request_context():
+    with app.test_request_context(headers={"Accept-Language": "en"}):
         meter = Meter(serial_number="EM-NEW", installed_on=date(2026, 3, 1))
         assert "installed later" in meter.removal_refusal(date(2026, 2, 28))
         assert meter.removal_refusal(date(2026, 3, 1)) is None
