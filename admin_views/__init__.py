@@ -17,10 +17,10 @@ def init_admin(app) -> Admin:
         documents,
         message_desk,
         messaging,
+        metering,
         my_sessions,
         overview,
         reading_review,
-        supply,
         system,
         ticket_desk,
         tickets,
@@ -37,7 +37,7 @@ def init_admin(app) -> Admin:
         csp_nonce_generator=csp_nonce,
     )
     # Each module adds its views; the order is the order of the back office's menu.
-    for module in (accounts, my_sessions, overview, ticket_desk, message_desk, change_review, reading_review, supply,
+    for module in (accounts, my_sessions, overview, ticket_desk, message_desk, change_review, reading_review, metering,
                    billing, changes, tickets, messaging, documents, system):
         module.register(admin, db)
     return admin

@@ -147,7 +147,8 @@ def _detail_page(ticket: Ticket, reply_form: ReplyForm):
     attachments = db.session.scalars(select(TicketAttachment).where(TicketAttachment.ticket_id == ticket.id)).all()
     return _render("tickets/detail.html", ticket=ticket, entries=tickets.customer_entries(ticket),
                    attachments=[a for a in attachments if tickets.customer_may_download(a)],
-                   reply_form=reply_form, confirm_form=ConfirmForm(), may_reopen=tickets.may_reopen(ticket))
+                   reply_form=reply_form, confirm_form=ConfirmForm(), may_reply=tickets.may_reply(ticket),
+                   may_reopen=tickets.may_reopen(ticket))
 
 
 def _topics() -> dict[int, str]:

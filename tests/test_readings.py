@@ -336,3 +336,23 @@ def test_values_for_another_meters_register_are_refused(bakery, client):
     # Nor can the gas meter be read through the electricity point's URL.
     url = f"/readings/{point.id}/meters/{gas.meters[0].id}/new"
     assert client.get(url).status_code == 404
+
+
+@pytest.mark.parametrize("when", ["before_installation", "before_the_last_accepted_reading"])
+def test_the_meter_form_refuses_the_same_removal_dates_as_the_exchange_desk(bakery, app, client, when):
+    point, meter = bakery
+    vt, _nt = meter.registers
+    removed_on = (meter.installed_on if when == "before_installation" else _last(vt).read_on) - timedelta(days=1)
+    make_staff("technician", email="tech.meter@example.com")
+    client.staff_sign_in("tech.meter@example.com", PASSWORD)
+    url = f"/admin/meters/edit/?id={meter.id}"
+    response = client.post_form(url, {
+        "serial_number": meter.serial_number, "supply_point": str(point.id),
+        "installed_on": meter.installed_on.isoformat(), "removed_on": removed_on.isoformat(), "final_value": ""},
+        headers={"Accept-Language": "en"})
+    assert response.status_code == 200
+    message = ("The meter was installed later" if when == "before_installation"
+               else "The meter has an accepted reading after this date.")
+    assert message in response.get_data(as_text=True)
+    db.session.expire_all()
+    assert db.session.get(Meter, meter.id).removed_on is None

@@ -40,8 +40,9 @@ def action_limit(action: str):
         deduct_when=lambda response: response.status_code in DONE)
 
     def decorate(view):
-        # Flask-Limiter files limits under the view's qualified name; the views that a blueprint
-        # factory builds (tickets.py) share one, so each request would count once per blueprint.
+        # Flask-Limiter files limits under the view's qualified name; a view function registered
+        # on two blueprints (the tickets views serve /requests and /service) shares one, so each
+        # request would count once per blueprint. A wrapper with its own name counts once.
         @functools.wraps(view)
         def limited(*args, **kwargs):
             return view(*args, **kwargs)

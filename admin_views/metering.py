@@ -63,8 +63,19 @@ class SupplyPointView(StaffModelView):
         return [url_for("static", filename="admin/identifiers.js")]
 
 
+def _removal_allowed(form, field):
+    """The same rule as the exchange desk (Meter.removal_refusal), for a date typed in the form."""
+    if field.data is None:
+        return
+    meter = form._obj if form._obj is not None else Meter(installed_on=form.installed_on.data)
+    refusal = meter.removal_refusal(field.data)
+    if refusal:
+        raise ValidationError(refusal)
+
+
 class MeterView(StaffModelView):
     roles = TECHNICAL
+    form_args = {"removed_on": {"validators": [_removal_allowed]}}
     column_list = ("serial_number", "supply_point", "installed_on", "removed_on", "final_value")
     column_searchable_list = ("serial_number",)
     form_excluded_columns = StaffModelView.form_excluded_columns + ("registers",)
