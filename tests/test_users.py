@@ -12,7 +12,7 @@ from models.users import PortalUser, PortalUserState
 from services.accounts.credentials import issue_for_customers
 
 
-def test_the_administrator_invites_a_colleague_limited_to_invoices_and_onemake_supply_point(client):
+def test_the_administrator_invites_a_colleague_limited_to_invoices_and_one_supply_point(client):
     customer = make_customer()
     first = make_supply_point(customer, "859182400102993847")
     make_supply_point(customer, "859182400102646743")
