@@ -5,6 +5,7 @@ import click
 
 from extensions import db
 from models.users import StaffRole, StaffUser
+from services.imports import KINDS
 
 
 def register_commands(app) -> None:
@@ -39,6 +40,31 @@ def register_commands(app) -> None:
         from services.billing.payments import mark_overdue
 
         click.echo(f"{mark_overdue()} invoices are now overdue")
+
+    @app.cli.command("import")
+    @click.argument("kind", type=click.Choice(sorted(KINDS)))
+    @click.argument("file", type=click.File("rb"))
+    @click.option("--dry-run", is_flag=True, help="Check and count, write nothing.")
+    @click.option("--all-or-nothing", is_flag=True, help="Write nothing if any record is bad.")
+    def import_command(kind, file, dry_run, all_or_nothing):
+        """Import customers or payments from CSV (; or ,) or JSON Lines; see docs/import/."""
+        from services.imports import UnreadableFile, read_records, run_import
+
+        data = file.read()
+        try:
+            total = sum(1 for _ in read_records(data, file.name))
+            with click.progressbar(length=total, label=f"{kind}", file=click.get_text_stream("stderr")) as bar:
+                report = run_import(kind, read_records(data, file.name), dry_run=dry_run,
+                                    all_or_nothing=all_or_nothing, progress=bar.update)
+        except UnreadableFile as error:
+            raise click.ClickException(str(error)) from None
+        for line, field, reason in report.errors:
+            click.echo(f"line {line}: {field}: {reason}", err=True)
+        state = "written" if report.written else "nothing written"
+        click.echo(f"{report.created} created, {report.updated} updated, {report.unchanged} unchanged, "
+                   f"{len(report.errors)} refused; {state}")
+        if report.errors:
+            raise SystemExit(1)
 
     @app.cli.command("create-staff")
     @click.argument("email")

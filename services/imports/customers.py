@@ -1,0 +1,60 @@
+"""Customers from the CRM, keyed by customer number."""
+from __future__ import annotations
+
+import re
+
+from email_validator import EmailNotValidError, validate_email
+from flask_babel import lazy_gettext as _l
+from sqlalchemy import select
+
+from extensions import db
+from models.customers import Customer, CustomerKind, Segment
+from services.imports.cells import RecordError, choice, optional, required
+from services.metering.identifiers import is_valid_czech_account, is_valid_ico
+
+KEY = "number"
+FIELDS = ("number", "kind", "name", "company_id", "vat_id", "email", "phone", "street", "city", "postcode",
+          "segment", "bank_account")
+
+
+def parse(record: dict) -> dict:
+    number = required(record, "number", 10)
+    if not number.isdigit():
+        raise RecordError("number", _l("A customer number has digits only."))
+    kind = choice(record, "kind", CustomerKind, default=CustomerKind.HOUSEHOLD.value)
+    company_id = optional(record, "company_id", 8)
+    if kind == CustomerKind.BUSINESS and company_id is None:
+        raise RecordError("company_id", _l("A business customer needs an IČO."))
+    if company_id is not None and kind != CustomerKind.BUSINESS:
+        raise RecordError("company_id", _l("Only a business customer has an IČO."))
+    if company_id is not None and not is_valid_ico(company_id):
+        raise RecordError("company_id", _l("This IČO is not valid."))
+    vat_id = optional(record, "vat_id", 12)
+    if vat_id is not None and not re.fullmatch(r"CZ\d{8,10}", vat_id.upper()):
+        raise RecordError("vat_id", _l("A Czech DIČ is CZ and 8 to 10 digits."))
+    try:
+        email = validate_email(required(record, "email", 254), check_deliverability=False).normalized
+    except EmailNotValidError:
+        raise RecordError("email", _l("Not a valid e-mail address.")) from None
+    postcode = required(record, "postcode", 6).replace(" ", "")
+    if not re.fullmatch(r"\d{5}", postcode):
+        raise RecordError("postcode", _l("A Czech postcode has five digits, e.g. 110 00."))
+    bank_account = optional(record, "bank_account", 40)
+    if bank_account is not None and not is_valid_czech_account(bank_account):
+        raise RecordError("bank_account", _l("Not a valid Czech account number (e.g. 19-2000145399/0800)."))
+    return {"number": number, "kind": kind, "name": required(record, "name", 200), "company_id": company_id,
+            "vat_id": vat_id.upper() if vat_id else None, "email": email, "phone": optional(record, "phone", 20),
+            "street": required(record, "street", 200), "city": required(record, "city", 100), "postcode": postcode,
+            "segment": choice(record, "segment", Segment, default=Segment.HOUSEHOLD.value),
+            "bank_account": bank_account}
+
+
+def apply(values: dict) -> str:
+    customer = db.session.scalars(select(Customer).where(Customer.number == values["number"])).one_or_none()
+    if customer is None:
+        db.session.add(Customer(**values))
+        return "created"
+    changed = {k: v for k, v in values.items() if getattr(customer, k) != v}
+    for name, value in changed.items():
+        setattr(customer, name, value)
+    return "updated" if changed else "unchanged"

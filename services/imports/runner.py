@@ -1,0 +1,61 @@
+"""Running one import: every record parsed and checked before anything of it is written, so a
+bad record is reported (line, field, reason) and nothing of it stays."""
+from __future__ import annotations
+
+from collections.abc import Callable, Iterable
+from dataclasses import dataclass, field
+
+from flask_babel import gettext as _
+from sqlalchemy.exc import DataError, IntegrityError
+
+from extensions import db
+from services import audit
+from services.imports import customers, payments
+from services.imports.cells import RecordError
+
+KINDS = {"customers": customers, "payments": payments}
+
+
+@dataclass
+class ImportReport:
+    kind: str
+    created: int = 0
+    updated: int = 0
+    unchanged: int = 0
+    errors: list[tuple[int, str, str]] = field(default_factory=list)  # line, field, reason
+    written: bool = False
+
+    @property
+    def records(self) -> int:
+        return self.created + self.updated + self.unchanged + len(self.errors)
+
+
+def run_import(kind: str, records: Iterable[tuple[int, dict]], *, dry_run: bool = False,
+               all_or_nothing: bool = False, progress: Callable[[int], None] | None = None) -> ImportReport:
+    """Upsert the records of one kind and commit, unless it is a dry run or (with
+    all_or_nothing) a record was bad: then nothing is written and the report says what would be."""
+    module = KINDS[kind]
+    report = ImportReport(kind)
+    for line, record in records:
+        try:
+            outcome = module.apply(module.parse(record))
+            db.session.flush()
+        except RecordError as error:
+            report.errors.append((line, error.field, str(error.reason)))
+        except (IntegrityError, DataError):
+            # A check passed that the database refuses: nothing of this file can be trusted.
+            db.session.rollback()
+            report.errors.append((line, "", _("The database refused this record; nothing was written.")))
+            return report
+        else:
+            setattr(report, outcome, getattr(report, outcome) + 1)
+        if progress:
+            progress(1)
+    if dry_run or (all_or_nothing and report.errors):
+        db.session.rollback()
+    else:
+        audit.record("import_applied", details={"kind": kind, "created": report.created, "updated": report.updated,
+                                               "unchanged": report.unchanged, "refused": len(report.errors)})
+        db.session.commit()
+        report.written = True
+    return report
