@@ -126,9 +126,12 @@ class AdvanceSchedule(CustomerRecord, TimestampMixin, db.Model):
 
     __tablename__ = "advance_schedules"
     __table_args__ = (CheckConstraint("amount >= 0", name="amount_non_negative"),
-                      CheckConstraint("frequency_months IN (1, 3, 6, 12)", name="frequency"))
+                      CheckConstraint("frequency_months IN (1, 3, 6, 12)", name="frequency"),
+                      Index("uq_advance_schedules_number", "number", unique=True))
 
     id: Mapped[int] = mapped_column(primary_key=True)
+    # The billing system's key of the schedule (imports upsert by it); None when made here.
+    number: Mapped[str | None] = mapped_column(String(20))
     customer_id: Mapped[int] = mapped_column(ForeignKey("customers.id"), index=True)
     contract_id: Mapped[int | None] = mapped_column(ForeignKey("contracts.id"))
     supply_point_id: Mapped[int | None] = mapped_column(ForeignKey("supply_points.id"))
@@ -182,7 +185,9 @@ class Advance(CustomerRecord, db.Model):
 class Payment(CustomerRecord, TimestampMixin, db.Model):
     __tablename__ = "payments"
     __table_args__ = (CheckConstraint("amount > 0", name="amount_positive"),
-                      Index("ix_payments_customer_received", "customer_id", "received_on"))
+                      Index("ix_payments_customer_received", "customer_id", "received_on"),
+                      # The bank's transaction reference: the same statement twice adds nothing.
+                      Index("uq_payments_reference", "reference", unique=True))
 
     id: Mapped[int] = mapped_column(primary_key=True)
     customer_id: Mapped[int] = mapped_column(ForeignKey("customers.id"))

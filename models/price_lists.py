@@ -32,9 +32,12 @@ class PriceList(ValidityMixin, TimestampMixin, db.Model):
         CheckConstraint(check_in("segment", Segment), name="segment"),
         validity_check(),
         Index("ix_price_lists_product_validity", "product_id", "valid_from"),
+        Index("uq_price_lists_code", "code", unique=True),
     )
 
     id: Mapped[int] = mapped_column(primary_key=True)
+    # The billing system's key of the price list (imports upsert by it); None when made here.
+    code: Mapped[str | None] = mapped_column(String(40))
     name: Mapped[str] = mapped_column(String(200))
     commodity: Mapped[str] = mapped_column(String(16))
     product_id: Mapped[int | None] = mapped_column(ForeignKey("products.id"))

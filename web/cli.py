@@ -48,13 +48,13 @@ def register_commands(app) -> None:
     @click.option("--all-or-nothing", is_flag=True, help="Write nothing if any record is bad.")
     def import_command(kind, file, dry_run, all_or_nothing):
         """Import customers or payments from CSV (; or ,) or JSON Lines; see docs/import/."""
-        from services.imports import UnreadableFile, read_records, run_import
+        from services.imports import UnreadableFile, records_of, run_import
 
         data = file.read()
         try:
-            total = sum(1 for _ in read_records(data, file.name))
+            total = sum(1 for _ in records_of(kind, data, file.name))
             with click.progressbar(length=total, label=f"{kind}", file=click.get_text_stream("stderr")) as bar:
-                report = run_import(kind, read_records(data, file.name), dry_run=dry_run,
+                report = run_import(kind, records_of(kind, data, file.name), dry_run=dry_run,
                                     all_or_nothing=all_or_nothing, progress=bar.update)
         except UnreadableFile as error:
             raise click.ClickException(str(error)) from None

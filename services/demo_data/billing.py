@@ -109,7 +109,7 @@ def _settlement(point, key: str, settled_year: int, seq: int) -> None:
 
 def _pay(customer_id, on: date, amount: Decimal, symbol: str, *, invoice=None, advance=None) -> None:
     payment = Payment(customer_id=customer_id, received_on=on, amount=amount, variable_symbol=symbol,
-                      reference="Bankovní převod")
+                      reference=f"DEMO-{customer_id}-{on:%Y%m%d}-{symbol}-{amount}")
     payment.allocations = [PaymentAllocation(invoice=invoice, advance=advance, amount=amount)]
     if advance is not None:
         advance.amount_paid = amount

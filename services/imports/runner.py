@@ -12,8 +12,17 @@ from extensions import db
 from services import audit
 from services.imports import customers, payments
 from services.imports.cells import RecordError
+from services.imports.reader import read_records
 
+# Each kind is a module with KEY, FIELDS, parse(record) -> values and apply(values) -> outcome,
+# and optionally read(data, filename) when its files are not plain CSV / JSON Lines.
 KINDS = {"customers": customers, "payments": payments}
+
+
+def records_of(kind: str, data: bytes, filename: str = ""):
+    """(line, record) of a file of this kind, read the way the kind's files are written."""
+    reader = getattr(KINDS[kind], "read", read_records)
+    return reader(data, filename)
 
 
 @dataclass
