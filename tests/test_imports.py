@@ -10,6 +10,7 @@ from extensions import db
 from models.audit import AuditEntry
 from models.billing import Invoice, InvoiceState, Payment
 from models.customers import Customer
+from models.users import PortalUser
 from services.demo_data import load_demo_data
 from services.imports import read_records, run_import
 
@@ -43,6 +44,26 @@ def test_the_customer_sample_imported_twice_gives_the_same_database(app):
     assert "0 created, 0 updated, 2 unchanged, 0 refused; written" in second.output
     db.session.expire_all()
     assert _customers() == after_first
+
+
+def test_the_customers_users_come_invited_once_and_wait_for_their_letter(app):
+    _cli(app, "customers", str(SAMPLES / "customers.csv"))
+    _cli(app, "customers", str(SAMPLES / "customers.csv"))
+    users = db.session.execute(select(Customer.number, PortalUser.email, PortalUser.name, PortalUser.state,
+                                      PortalUser.is_account_admin, PortalUser.password_hash)
+                               .join(PortalUser.customer).order_by(Customer.number)).all()
+    assert users == [("2000001", "alena.dvorakova@example.com", "Alena Dvořáková", "invited", True, None),
+                     ("2000002", "jana.mlynarova@pekarna.example.com", "Jana Mlynářová", "invited", True, None)]
+    # A person who already signs in for one customer gets an access under that login.
+    again = _import("customers", HEADER.rstrip("\n") + ";user_email\n"
+                    "2000009;household;Jana Mlynářová;;;jana@example.com;;Dlouhá 1;Brno;60200;household;;"
+                    "jana.mlynarova@pekarna.example.com\n")
+    assert again.created == 1 and again.errors == []
+    access = db.session.scalars(select(PortalUser).join(PortalUser.customer).where(Customer.number == "2000009")).one()
+    assert access.login.customer.number == "2000002"
+    bad = _import("customers", HEADER.rstrip("\n") + ";user_email\n"
+                  "2000010;household;Petr;;;petr@example.com;;Dlouhá 1;Brno;60200;household;;petr@\n")
+    assert [(line, field) for line, field, _ in bad.errors] == [(2, "user_email")]
 
 
 def test_json_lines_take_the_same_fields(app):

@@ -45,16 +45,27 @@ def already_in_account(customer_id: int, email: str, login_id: int | None) -> bo
 def invite(inviter: PortalUser, email: str, name: str) -> PortalUser | None:
     """The new access (not flushed; its rights are the caller's), or None when the address
     already belongs to a user of the inviter's customer."""
+    added = add_access(inviter.customer_id, email, name)
+    if added is None:
+        return None
+    user, login = added
+    _tell_the_invited(user, inviter, existing=login is not None, locale=login.locale if login else None)
+    return user
+
+
+def add_access(customer_id: int, email: str, name: str, *, account_admin: bool = False):
+    """(the new invited access, the login it belongs to or None), not flushed; or None when the
+    address already belongs to a user of the customer. A person who already signs in for
+    another customer gets an access under that login, not a second login."""
     email = email.strip().lower()
     login = _login_for(email)
     login_id = login.id if login else None
-    if already_in_account(inviter.customer_id, email, login_id):
+    if already_in_account(customer_id, email, login_id):
         return None
-    user = PortalUser(customer_id=inviter.customer_id, email=email, name=name, state=PortalUserState.INVITED,
-                      login_id=login_id)
+    user = PortalUser(customer_id=customer_id, email=email, name=name, state=PortalUserState.INVITED,
+                      login_id=login_id, is_account_admin=account_admin)
     db.session.add(user)
-    _tell_the_invited(user, inviter, existing=login is not None, locale=login.locale if login else None)
-    return user
+    return user, login
 
 
 def _tell_the_invited(user: PortalUser, inviter: PortalUser, *, existing: bool, locale: str | None) -> None:

@@ -66,3 +66,34 @@ def choice(record: dict, field: str, choices: type, default=None) -> str:
     if text not in allowed:
         raise RecordError(field, _l("One of: %(values)s.", values=", ".join(sorted(allowed))))
     return text
+
+
+def number(record: dict, field: str, places: int, *, default: str | None = None, negative: bool = True) -> Decimal:
+    """A quantity, price or amount that may be below zero (credit notes, deducted advances):
+    -12,5 / 1 234,567 / 0.5; at most `places` decimals."""
+    text = (record.get(field) or "").strip() or default
+    if text is None:
+        raise RecordError(field, _l("This value is required."))
+    cleaned = text.replace("\u00a0", "").replace(" ", "").replace("\u2212", "-")
+    if "," in cleaned:
+        cleaned = cleaned.replace(".", "").replace(",", ".") if cleaned.count(",") == 1 else "x"
+    try:
+        value = Decimal(cleaned)
+    except InvalidOperation:
+        raise RecordError(field, _l("Not a number: %(value)s.", value=text)) from None
+    if not value.is_finite() or value.as_tuple().exponent < -places or abs(value) >= Decimal("1e12"):
+        raise RecordError(field, _l("A number with at most %(count)s decimals.", count=places))
+    if value < 0 and not negative:
+        raise RecordError(field, _l("The value cannot be below zero."))
+    return value
+
+
+def optional_day(record: dict, field: str) -> date | None:
+    return day(record, field) if (record.get(field) or "").strip() else None
+
+
+def digits(record: dict, field: str, max_length: int, *, needed: bool = True) -> str | None:
+    value = required(record, field, max_length) if needed else optional(record, field, max_length)
+    if value is not None and not value.isdigit():
+        raise RecordError(field, _l("Digits only."))
+    return value

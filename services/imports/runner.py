@@ -10,13 +10,13 @@ from sqlalchemy.exc import DataError, IntegrityError
 
 from extensions import db
 from services import audit
-from services.imports import customers, payments
+from services.imports import customers, interval_data, payments
 from services.imports.cells import RecordError
 from services.imports.reader import read_records
 
 # Each kind is a module with KEY, FIELDS, parse(record) -> values and apply(values) -> outcome,
 # and optionally read(data, filename) when its files are not plain CSV / JSON Lines.
-KINDS = {"customers": customers, "payments": payments}
+KINDS = {"customers": customers, "payments": payments, "interval-data": interval_data}
 
 
 def records_of(kind: str, data: bytes, filename: str = ""):
@@ -42,24 +42,40 @@ class ImportReport:
 def run_import(kind: str, records: Iterable[tuple[int, dict]], *, dry_run: bool = False,
                all_or_nothing: bool = False, progress: Callable[[int], None] | None = None) -> ImportReport:
     """Upsert the records of one kind and commit, unless it is a dry run or (with
-    all_or_nothing) a record was bad: then nothing is written and the report says what would be."""
+    all_or_nothing) a record was bad: then nothing is written and the report says what would be.
+
+    A kind with `prepare(records) -> batch` is written in batches (BATCH_SIZE records): the
+    batch looks every key of the batch up at once, parse(record, batch) / apply(values, batch)
+    queue rows, batch.write() inserts them together. Other kinds go record by record."""
     module = KINDS[kind]
     report = ImportReport(kind)
-    for line, record in records:
-        try:
-            outcome = module.apply(module.parse(record))
-            db.session.flush()
-        except RecordError as error:
-            report.errors.append((line, error.field, str(error.reason)))
-        except (IntegrityError, DataError):
-            # A check passed that the database refuses: nothing of this file can be trusted.
-            db.session.rollback()
-            report.errors.append((line, "", _("The database refused this record; nothing was written.")))
-            return report
-        else:
-            setattr(report, outcome, getattr(report, outcome) + 1)
-        if progress:
-            progress(1)
+    prepare = getattr(module, "prepare", None)
+    chunks = _chunks(records, BATCH_SIZE) if prepare else ([item] for item in records)
+    try:
+        for chunk in chunks:
+            batch = prepare([record for _, record in chunk]) if prepare else None
+            for line, record in chunk:
+                try:
+                    if batch is None:
+                        outcome = module.apply(module.parse(record))
+                        db.session.flush()
+                    else:
+                        outcome = module.apply(module.parse(record, batch), batch)
+                except RecordError as error:
+                    # A record of several rows (a day of interval data) names the bad row's own line.
+                    report.errors.append((getattr(error, "line", None) or line, error.field, str(error.reason)))
+                else:
+                    setattr(report, outcome, getattr(report, outcome) + 1)
+            if batch is not None:
+                batch.write()
+                db.session.flush()
+            if progress:
+                progress(len(chunk))
+    except (IntegrityError, DataError):
+        # A check passed that the database refuses: nothing of this file can be trusted.
+        db.session.rollback()
+        report.errors.append((line, "", _("The database refused this record; nothing was written.")))
+        return report
     if dry_run or (all_or_nothing and report.errors):
         db.session.rollback()
     else:
@@ -68,3 +84,17 @@ def run_import(kind: str, records: Iterable[tuple[int, dict]], *, dry_run: bool 
         db.session.commit()
         report.written = True
     return report
+
+
+BATCH_SIZE = 1000
+
+
+def _chunks(records: Iterable, size: int):
+    chunk = []
+    for item in records:
+        chunk.append(item)
+        if len(chunk) == size:
+            yield chunk
+            chunk = []
+    if chunk:
+        yield chunk
