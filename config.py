@@ -49,6 +49,16 @@ class Defaults:
     OUTBOX_WORKER = True
     OUTBOX_POLL_SECONDS = 60
     OUTBOX_RETRY_SECONDS = 60
+    # Background jobs (services/jobs.py: the back office's imports). With REDIS_URL the commit
+    # that queues a job pushes its id onto the list JOBS_REDIS_KEY for `flask jobs work`;
+    # without it a thread in each process runs them (JOBS_WORKER: None = on except under
+    # TESTING). Runners look for queued jobs every JOBS_POLL_SECONDS; a running job stores its
+    # progress at most every JOBS_PROGRESS_SECONDS.
+    REDIS_URL = None
+    JOBS_REDIS_KEY = "portal:jobs"
+    JOBS_WORKER = None
+    JOBS_POLL_SECONDS = 5
+    JOBS_PROGRESS_SECONDS = 0.5
     RATELIMIT_STORAGE_URI = "memory://"
     RATELIMIT_HEADERS_ENABLED = False
     # Per-user limits on what a customer sends (web/limits.py): far above what a person
@@ -93,6 +103,7 @@ ENVIRONMENT_SETTINGS = {
     "MAIL_PASSWORD": str,
     "MAIL_DEFAULT_SENDER": str,
     "RATELIMIT_STORAGE_URI": str,
+    "REDIS_URL": str,
     "PORTAL_BASE_URL": str,
     "SESSION_IDLE_MINUTES": int,
     "ENV_NAME": str,

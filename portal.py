@@ -42,9 +42,10 @@ def create_app(config: dict | None = None) -> Flask:
 
     init_admin(app)
 
-    from services import outbox
+    from services import jobs, outbox
     from web.cli import register_commands
 
     outbox.init_app(app)
+    jobs.init_app(app)
     register_commands(app)
     return app

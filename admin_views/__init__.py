@@ -11,10 +11,12 @@ from extensions import db
 def init_admin(app) -> Admin:
     from admin_views import (
         accounts,
+        bank_queue,
         billing,
         change_review,
         changes,
         documents,
+        import_desk,
         message_desk,
         messaging,
         metering,
@@ -38,6 +40,6 @@ def init_admin(app) -> Admin:
     )
     # Each module adds its views; the order is the order of the back office's menu.
     for module in (accounts, my_sessions, overview, ticket_desk, message_desk, change_review, reading_review, metering,
-                   billing, changes, tickets, messaging, documents, system):
+                   billing, bank_queue, changes, tickets, messaging, documents, system, import_desk):
         module.register(admin, db)
     return admin

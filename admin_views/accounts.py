@@ -14,7 +14,7 @@ from extensions import db
 from models.credentials import CredentialIssue
 from models.customers import Customer
 from models.sessions import SessionEnd
-from models.users import PortalUser, PortalUserRight, StaffRole, StaffUser, Team
+from models.users import DocumentNotices, PortalUser, PortalUserRight, StaffRole, StaffUser, Team
 from services import audit, labels
 from services.accounts.sessions import end_sessions_of
 
@@ -48,6 +48,8 @@ class PortalUserView(StaffModelView):
         "failed_sign_ins", "failed_codes", "locked_until", "last_sign_in_at", "rights", "recovery_codes",
         "totp_enabled_at",
     )
+    # The person's own choice in the profile; staff may set it when asked on the phone.
+    form_choices = {"document_notices": [(v.value, v.value) for v in DocumentNotices]}
 
     def on_form_prefill(self, form, id):
         form.module_rights.data = sorted(r.module for r in self.get_one(id).rights)

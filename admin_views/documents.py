@@ -21,7 +21,8 @@ class DocumentView(StaffModelView):
     column_details_list = ("title", "category", "description", "visibility", "segment", "valid_from", "valid_to",
                            "file", "versions")
     form_excluded_columns = StaffModelView.form_excluded_columns + ("file", "versions")
-    form_choices = {"visibility": [(v.value, v.value) for v in DocumentVisibility],
+    # A customer's own documents are made by the portal (the monthly billing information), not uploaded.
+    form_choices = {"visibility": [(v.value, v.value) for v in DocumentVisibility if v != DocumentVisibility.CUSTOMER],
                     "segment": [("", "—")] + [(s.value, s.value) for s in Segment]}
     form_extra_fields = {"upload": FileField(_l("File (PDF, PNG or JPEG); a new file keeps the old one as a version"))}
 

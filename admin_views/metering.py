@@ -14,10 +14,10 @@ from admin_views.base import ReadOnlyModelView, StaffModelView, stored_upload
 from extensions import db
 from forms.metering import meter_exchange_form_for
 from models.contracts import Contract
-from models.customers import Segment
 from models.metering import Commodity, Meter, MeterReading, Register, SupplyPoint
 from models.price_lists import PriceItem, PriceList, Product
 from models.users import StaffRole
+from services.messaging import notices
 from services.metering import readings
 from services.metering.identifiers import is_valid_ean, is_valid_eic
 
@@ -53,7 +53,7 @@ class SupplyPointView(StaffModelView):
                      "untick it later to refuse them.")}}
 
     def on_model_change(self, form, model, is_created):
-        if is_created and model.customer is not None and model.customer.segment == Segment.VIP:
+        if is_created and SupplyPoint.self_readings_by_default(model.customer):
             model.self_readings_allowed = True  # V.I.P. customers read their own meters by default
         super().on_model_change(form, model, is_created)
 
@@ -134,7 +134,7 @@ class PriceListView(StaffModelView):
     column_filters = ("commodity", "segment", "valid_from")
     column_default_sort = ("valid_from", True)
     inline_models = ((PriceItem, {"form_columns": ("id", "component", "unit", "price_without_vat", "vat_rate")}),)
-    form_excluded_columns = StaffModelView.form_excluded_columns + ("pdf",)
+    form_excluded_columns = StaffModelView.form_excluded_columns + ("pdf", "announced_at")
     form_extra_fields = {"upload": FileField(_l("The price list as a PDF"))}
 
     def on_model_change(self, form, model, is_created):
@@ -145,17 +145,20 @@ class PriceListView(StaffModelView):
         if model.product_id or model.product:
             product_id = model.product.id if model.product else model.product_id
             far = model.valid_to
-            clash = db.session.scalar(
-                select(PriceList.id).where(
-                    PriceList.product_id == product_id, PriceList.segment == model.segment,
-                    PriceList.id != (model.id or 0),
-                    or_(PriceList.valid_to.is_(None), PriceList.valid_to >= model.valid_from),
-                    *([PriceList.valid_from <= far] if far else []),
-                ).limit(1)
-            )
+            with db.session.no_autoflush:  # a new price list is in the session already: not a clash with itself
+                clash = db.session.scalar(
+                    select(PriceList.id).where(
+                        PriceList.product_id == product_id, PriceList.segment == model.segment,
+                        PriceList.id != (model.id or 0),
+                        or_(PriceList.valid_to.is_(None), PriceList.valid_to >= model.valid_from),
+                        *([PriceList.valid_from <= far] if far else []),
+                    ).limit(1)
+                )
             if clash:
                 raise ValidationError(_("Another price list of this product and segment is valid in this period."))
         super().on_model_change(form, model, is_created)
+        # Published once it has its PDF: its customers are told (once) in the same transaction.
+        notices.announce_price_list(model)
 
 
 class ContractView(StaffModelView):

@@ -1,4 +1,4 @@
-"""The signed-in person's own settings: password and sessions."""
+"""The signed-in person's own settings: password, sessions, and e-mails about new documents."""
 from __future__ import annotations
 
 from flask import abort, flash, redirect, render_template, request, session, url_for
@@ -6,7 +6,7 @@ from flask_babel import gettext as _
 from flask_login import current_user
 
 from extensions import db
-from forms.accounts import ChangePasswordForm, DisableTwoFactorForm, EnableTwoFactorForm
+from forms.accounts import ChangePasswordForm, DisableTwoFactorForm, EnableTwoFactorForm, NoticePreferencesForm
 from forms.common import ConfirmForm
 from models.base import utcnow
 from models.sessions import SessionEnd
@@ -15,6 +15,7 @@ from services import audit
 from services.access import accounts_of
 from services.accounts import account_notices, two_factor
 from services.accounts.sessions import end_sessions_of, open_sessions, own_open_session_or_none
+from services.messaging import notices as document_notices
 from web.portal_blueprint import PortalBlueprint
 from web.sessions import current_session, end_session, start_session
 
@@ -38,8 +39,27 @@ def index():
             db.session.commit()
             flash(_("Your password has been changed. Other devices have been signed out."), "success")
             return redirect(url_for("profile.index"))
-    return render_template("profile/index.html", form=form, sign_out_form=ConfirmForm(),
-                           sessions=open_sessions(user), this_session=current_session())
+    return _page(user, form=form)
+
+
+@bp.route("/notices", methods=["POST"])
+def notices():
+    """E-mails about new documents: every one or none, and the invoice PDF attached."""
+    user = current_user._get_current_object()
+    form = NoticePreferencesForm()
+    if form.validate_on_submit():
+        document_notices.set_preferences(user, form.document_notices.data, form.invoice_pdf_by_email.data)
+        db.session.commit()
+        flash(_("Your choice of e-mails about new documents is saved."), "success")
+        return redirect(url_for("profile.index"))
+    return _page(user, notices_form=form)
+
+
+def _page(user, *, form=None, notices_form=None):
+    """The profile page; the form not being submitted shows what is saved."""
+    return render_template("profile/index.html", form=form or ChangePasswordForm(formdata=None),
+                           notices_form=notices_form or NoticePreferencesForm(formdata=None, obj=user),
+                           sign_out_form=ConfirmForm(), sessions=open_sessions(user), this_session=current_session())
 
 
 @bp.route("/switch-account", methods=["POST"])

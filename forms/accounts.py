@@ -1,5 +1,6 @@
 """Forms of the accounts area: signing in (customers and staff), the second factor, passwords,
-activation with the first credentials, and the account administrator's users and rights."""
+activation with the first credentials, the account administrator's users and rights, and the
+person's notices of new documents."""
 from __future__ import annotations
 
 from flask_babel import lazy_gettext as _l
@@ -8,12 +9,14 @@ from wtforms import (
     BooleanField,
     EmailField,
     PasswordField,
+    RadioField,
     SelectMultipleField,
     StringField,
     widgets,
 )
-from wtforms.validators import DataRequired, Email, EqualTo, Length
+from wtforms.validators import AnyOf, DataRequired, Email, EqualTo, InputRequired, Length, ValidationError
 
+from models.users import DocumentNotices
 from services import labels
 
 
@@ -159,3 +162,23 @@ class InviteForm(RightsForm):
     name = StringField(_l("Name"), validators=[DataRequired(_l("Enter the person's name.")), Length(max=200)])
     email = EmailField(_l("E-mail"), validators=[
         DataRequired(_l("Enter the e-mail address.")), Email(_l("Enter a valid e-mail address.")), Length(max=254)])
+
+
+class NoticePreferencesForm(FlaskForm):
+    """E-mails about new documents (every one / none) and the invoice PDF attached to them; the
+    field names are PortalUser's columns, so the form shows what is saved."""
+
+    document_notices = RadioField(
+        _l("New invoices, advance schedules, price lists and messages"),
+        choices=[(value.value, label) for value, label in labels.DOCUMENT_NOTICES.items()],
+        validate_choice=False,
+        validators=[InputRequired(_l("Choose whether to get these e-mails.")),
+                    AnyOf([value.value for value in labels.DOCUMENT_NOTICES],
+                          _l("Choose whether to get these e-mails."))],
+    )
+    invoice_pdf_by_email = BooleanField(_l("Attach the invoice PDF to the e-mail (invoice by e-mail)"))
+
+    def validate_invoice_pdf_by_email(self, field):
+        if field.data and self.document_notices.data == DocumentNotices.NONE:
+            raise ValidationError(_l("The invoice PDF comes with the e-mail about the invoice: choose an e-mail "
+                                     "about every new document to get it."))

@@ -1,14 +1,16 @@
-"""Forms of the billing area: the invoice filter, a new advance amount, cancelling an invoice."""
+"""Forms of the billing area: the invoice filter, a new advance amount, cancelling an invoice, and an
+unmatched bank transaction assigned to a customer or returned."""
 from __future__ import annotations
 
 from decimal import ROUND_HALF_UP, Decimal
 
 from flask_babel import lazy_gettext as _l
 from flask_wtf import FlaskForm
-from wtforms import DecimalField, IntegerField, SelectField, TextAreaField
-from wtforms.validators import DataRequired, InputRequired, Length, NumberRange, Optional, ValidationError
+from wtforms import DecimalField, IntegerField, SelectField, StringField, TextAreaField
+from wtforms.validators import DataRequired, InputRequired, Length, NumberRange, Optional, Regexp, ValidationError
 
 from services import labels
+from services.billing import bank_transactions
 
 SORTS = {"newest": _l("Newest first"), "oldest": _l("Oldest first"), "amount": _l("Highest amount first")}
 
@@ -48,3 +50,25 @@ class AdvanceAmountForm(FlaskForm):
 class CancelInvoiceForm(FlaskForm):
     reason = TextAreaField(_l("Reason for the correction (printed on the credit note)"), validators=[
         DataRequired(_l("Say why the invoice is cancelled.")), Length(max=500)])
+
+
+class AssignBankTransactionForm(FlaskForm):
+    """The customer an unmatched bank transaction belongs to, by customer number (as the payer
+    or the customer says it), and the variable symbol it should have carried."""
+
+    customer_number = StringField(_l("Customer number"), validators=[
+        DataRequired(_l("Enter the customer number.")),
+        Regexp(r"^\s*\d{1,10}\s*$", message=_l("A customer number has digits only, at most 10."))])
+    variable_symbol = StringField(_l("Variable symbol of the invoice or advance it pays (optional)"), validators=[
+        Optional(), Regexp(r"^\s*\d{1,10}\s*$", message=_l("A variable symbol has digits only, at most 10."))])
+    customer = None
+
+    def validate_customer_number(self, field):
+        self.customer = bank_transactions.customer_by_number(field.data)
+        if self.customer is None:
+            raise ValidationError(_l("No customer has the number %(number)s.", number=field.data.strip()))
+
+
+class ReturnBankTransactionForm(FlaskForm):
+    reason = TextAreaField(_l("Why the payment goes back to its sender"), validators=[
+        DataRequired(_l("Say why the payment is returned.")), Length(max=500)])

@@ -6,8 +6,8 @@ from datetime import date
 from flask_babel import lazy_gettext as _l
 from flask_wtf import FlaskForm
 from flask_wtf.file import FileField
-from wtforms import BooleanField, DateField, IntegerField, SelectField, StringField, TextAreaField
-from wtforms.validators import DataRequired, InputRequired, Length, NumberRange
+from wtforms import BooleanField, DateField, IntegerField, MonthField, SelectField, StringField, TextAreaField
+from wtforms.validators import DataRequired, InputRequired, Length, NumberRange, Optional, ValidationError
 
 from models.metering import ReadingReason
 from services import labels
@@ -76,3 +76,22 @@ def meter_exchange_form_for(meter) -> MeterExchangeForm:
                 NumberRange(min=0, message=_l("The value cannot be negative.")),
                 NumberRange(max=999_999_999, message=_l("A meter shows at most 999 999 999."))]))
     return Form()
+
+
+class ConsumptionPeriodForm(FlaskForm):
+    """The month and the day of the interval-data charts, in the URL (GET) so that a chart can be
+    bookmarked; a value the form refuses leaves the page on the latest data."""
+
+    class Meta:
+        csrf = False
+
+    month = MonthField(_l("Month"), validators=[Optional()])
+    day = DateField(_l("Day"), validators=[Optional()])
+
+    def validate_month(self, field):
+        if field.data is not None and not 2000 <= field.data.year <= 2100:
+            raise ValidationError(_l("Choose a month between 2000 and 2100."))
+
+    def validate_day(self, field):
+        if field.data is not None and not 2000 <= field.data.year <= 2100:
+            raise ValidationError(_l("Choose a day between 2000 and 2100."))

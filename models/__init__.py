@@ -1,5 +1,6 @@
 """Every model of the portal; importing this package registers all tables."""
 from models.audit import ActorKind, AuditEntry  # noqa: F401
+from models.banking import BankTransactionState, UnmatchedBankTransaction  # noqa: F401
 from models.billing import (  # noqa: F401
     Advance,
     AdvanceSchedule,
@@ -17,6 +18,8 @@ from models.credentials import CredentialIssue  # noqa: F401
 from models.customers import Customer, CustomerKind, Segment  # noqa: F401
 from models.documents import Document, DocumentCategory, DocumentVersion, DocumentVisibility  # noqa: F401
 from models.files import StoredFile  # noqa: F401
+from models.interval_data import BillingInformation, IntervalDay  # noqa: F401
+from models.jobs import Job, JobState  # noqa: F401
 from models.messaging import Message, MessageAudience, MessageEvent, MessageRecipient  # noqa: F401
 from models.metering import (  # noqa: F401
     Commodity,

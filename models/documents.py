@@ -16,6 +16,7 @@ class DocumentVisibility(enum.StrEnum):
     PUBLIC = "public"  # also without sign-in
     CUSTOMERS = "customers"  # every signed-in customer
     SEGMENT = "segment"  # customers of one segment
+    CUSTOMER = "customer"  # one customer's own (e.g. the monthly billing information), made by the portal
 
 
 class DocumentCategory(db.Model):
@@ -35,6 +36,7 @@ class Document(ValidityMixin, TimestampMixin, db.Model):
         CheckConstraint(check_in("visibility", DocumentVisibility), name="visibility"),
         CheckConstraint(f"segment IS NULL OR {check_in('segment', Segment)}", name="segment"),
         CheckConstraint("visibility != 'segment' OR segment IS NOT NULL", name="segment_given"),
+        CheckConstraint("(visibility = 'customer') = (customer_id IS NOT NULL)", name="customer_given"),
         validity_check(),
     )
 
@@ -46,6 +48,9 @@ class Document(ValidityMixin, TimestampMixin, db.Model):
     segment: Mapped[str | None] = mapped_column(String(16))
     valid_from: Mapped[date] = mapped_column(Date, default=date.today)  # ValidityMixin's, with a default
     file_id: Mapped[int] = mapped_column(ForeignKey("stored_files.id"))
+    # A customer's own document: whose, and of which supply point (a limited user sees only theirs).
+    customer_id: Mapped[int | None] = mapped_column(ForeignKey("customers.id", ondelete="CASCADE"), index=True)
+    supply_point_id: Mapped[int | None] = mapped_column(ForeignKey("supply_points.id", ondelete="CASCADE"))
 
     category = relationship("DocumentCategory")
     file = relationship("StoredFile")
@@ -56,9 +61,14 @@ class Document(ValidityMixin, TimestampMixin, db.Model):
 
     @classmethod
     def portal_scope(cls, query, scope):
+        """Shared documents by visibility and segment; a customer's own only to its users, and to a
+        user limited to some supply points only those of theirs (or of the whole customer)."""
+        own = (cls.visibility == DocumentVisibility.CUSTOMER) & (cls.customer_id == scope.customer_id)
+        if scope.supply_point_ids is not None:
+            own &= cls.supply_point_id.is_(None) | cls.supply_point_id.in_(scope.supply_point_ids)
         return query.where(
             or_(cls.visibility.in_([DocumentVisibility.PUBLIC, DocumentVisibility.CUSTOMERS]),
-                (cls.visibility == DocumentVisibility.SEGMENT) & (cls.segment == scope.segment)),
+                (cls.visibility == DocumentVisibility.SEGMENT) & (cls.segment == scope.segment), own),
             cls.valid_on(date.today()),
         )
 

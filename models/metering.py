@@ -10,12 +10,21 @@ from sqlalchemy.orm import Mapped, mapped_column, relationship
 
 from extensions import db
 from models.base import TimestampMixin, UTCDateTime, check_in
+from models.customers import Segment
 from models.scoping import CustomerRecord
 
 DISTRIBUTORS = {
     "1": "EG.D (E.ON Distribuce)", "2": "EG.D (E.ON Distribuce)", "3": "PREdistribuce",
     "4": "ČEZ Distribuce", "5": "ČEZ Distribuce", "6": "ČEZ Distribuce", "7": "ČEZ Distribuce",
     "8": "ČEZ Distribuce", "9": "OTE",
+}
+
+# The distribution tariffs (distribuční sazby of the ERÚ price decision) and the registers a
+# meter for each has: a single-tariff rate one register (T), a two-tariff rate VT and NT.
+DISTRIBUTION_TARIFFS = {
+    **dict.fromkeys(("D01d", "D02d", "C01d", "C02d", "C03d", "C62d"), ("T",)),
+    **dict.fromkeys(("D25d", "D26d", "D27d", "D35d", "D45d", "D56d", "D57d", "D61d",
+                     "C25d", "C26d", "C27d", "C35d", "C45d", "C46d", "C55d", "C56d"), ("VT", "NT")),
 }
 
 
@@ -59,6 +68,11 @@ class SupplyPoint(CustomerRecord, TimestampMixin, db.Model):
     @property
     def address(self) -> str:
         return f"{self.street}, {self.postcode} {self.city}"
+
+    @staticmethod
+    def self_readings_by_default(customer) -> bool:
+        """A new supply point of a V.I.P. customer starts with self-readings allowed."""
+        return customer is not None and customer.segment == Segment.VIP
 
     def __str__(self) -> str:
         return f"{self.identifier} ({self.city})"

@@ -3,14 +3,17 @@ sent after commit, retried with back-off until delivered.
 
 An e-mail that carries a secret (part 2 of the first credentials, a link with a token)
 lists the secret values in `secret_values`: the back office masks them, and they are
-erased from the body once the mail server has accepted it (services/outbox.py)."""
+erased from the body once the mail server has accepted it (services/outbox.py).
+
+An e-mail may carry one stored file as its attachment (the invoice PDF of "faktura e-mailem"):
+referenced, not copied, and read when the e-mail is sent."""
 from __future__ import annotations
 
 import enum
 from datetime import datetime
 
-from sqlalchemy import JSON, CheckConstraint, Index, Integer, String, Text
-from sqlalchemy.orm import Mapped, mapped_column
+from sqlalchemy import JSON, CheckConstraint, ForeignKey, Index, Integer, String, Text
+from sqlalchemy.orm import Mapped, mapped_column, relationship
 
 from extensions import db
 from models.base import TimestampMixin, UTCDateTime, check_in, utcnow
@@ -48,6 +51,9 @@ class OutgoingEmail(TimestampMixin, db.Model):
     # The secrets in the body, while it still has to be sent; None once erased.
     # Never shown in the back office (admin_views/system.py).
     secret_values: Mapped[list[str] | None] = mapped_column(JSON)
+    attachment_id: Mapped[int | None] = mapped_column(ForeignKey("stored_files.id", ondelete="SET NULL"))
+
+    attachment = relationship("StoredFile")
 
     def __str__(self) -> str:
         return f"{self.recipient}: {self.subject}"

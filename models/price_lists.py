@@ -1,13 +1,14 @@
 """Products and their price lists with price items."""
 from __future__ import annotations
 
+from datetime import datetime
 from decimal import Decimal
 
 from sqlalchemy import CheckConstraint, ForeignKey, Index, Numeric, String
 from sqlalchemy.orm import Mapped, mapped_column, relationship
 
 from extensions import db
-from models.base import TimestampMixin, ValidityMixin, check_in, validity_check
+from models.base import TimestampMixin, UTCDateTime, ValidityMixin, check_in, validity_check
 from models.customers import Segment
 from models.metering import Commodity
 
@@ -44,6 +45,8 @@ class PriceList(ValidityMixin, TimestampMixin, db.Model):
     distribution_tariff: Mapped[str | None] = mapped_column(String(10))
     segment: Mapped[str] = mapped_column(String(16), default=Segment.HOUSEHOLD)
     pdf_id: Mapped[int | None] = mapped_column(ForeignKey("stored_files.id", ondelete="SET NULL"))
+    # When the customers were told of it (services.messaging.notices): once, however often it is saved.
+    announced_at: Mapped[datetime | None] = mapped_column(UTCDateTime)
 
     product = relationship("Product")
     pdf = relationship("StoredFile")

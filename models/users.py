@@ -11,12 +11,15 @@ from sqlalchemy import (
     Boolean,
     CheckConstraint,
     Column,
+    ColumnElement,
     ForeignKey,
     Index,
     Integer,
     String,
     Table,
     UniqueConstraint,
+    exists,
+    or_,
     text,
 )
 from sqlalchemy.orm import Mapped, mapped_column, relationship
@@ -42,6 +45,14 @@ class Module(enum.StrEnum):
     CHANGES = "changes"
     PRICE_LISTS = "price_lists"
     SERVICE = "service"
+
+
+class DocumentNotices(enum.StrEnum):
+    """Whether a person is e-mailed when a new invoice, advance schedule, price list or message
+    arrives (services.messaging.notices)."""
+
+    EVERY = "every"
+    NONE = "none"
 
 
 class PortalUserState(enum.StrEnum):
@@ -103,6 +114,7 @@ class PortalUser(PasswordMixin, SignInGuardMixin, UserMixin, TimestampMixin, db.
     __tablename__ = "portal_users"
     __table_args__ = (
         CheckConstraint(check_in("state", PortalUserState), name="state"),
+        CheckConstraint(check_in("document_notices", DocumentNotices), name="document_notices"),
         # The e-mail signs in: unique among the rows that sign in, and once per customer.
         Index("uq_portal_users_login_email", "email", unique=True,
               sqlite_where=text("login_id IS NULL"), postgresql_where=text("login_id IS NULL")),
@@ -124,6 +136,10 @@ class PortalUser(PasswordMixin, SignInGuardMixin, UserMixin, TimestampMixin, db.
     # Two-factor sign-in: set once the person has confirmed a code from the app.
     totp_secret: Mapped[str | None] = mapped_column(String(64))
     totp_enabled_at: Mapped[datetime | None] = mapped_column(UTCDateTime)
+    # The person's choice in the profile (kept on the row that signs in; it holds for every
+    # customer the person acts for): e-mails about new documents, and the invoice PDF in them.
+    document_notices: Mapped[str] = mapped_column(String(8), default=DocumentNotices.EVERY)
+    invoice_pdf_by_email: Mapped[bool] = mapped_column(Boolean, default=False)
 
     customer = relationship("Customer", backref="portal_users")
     login = relationship("PortalUser", remote_side=[id], backref="linked_accesses")
@@ -152,6 +168,12 @@ class PortalUser(PasswordMixin, SignInGuardMixin, UserMixin, TimestampMixin, db.
 
     def may(self, module: str) -> bool:
         return module in self.modules
+
+    @classmethod
+    def has_right(cls, module: str) -> ColumnElement[bool]:
+        """SQL: the user has the module's right, as `may` says (for work on many users at once)."""
+        return or_(cls.is_account_admin.is_(True),
+                   exists().where(PortalUserRight.user_id == cls.id, PortalUserRight.module == module))
 
     @classmethod
     def portal_scope(cls, query, scope):

@@ -28,6 +28,13 @@ def money(value: Decimal | None) -> str:
     return format_currency(Decimal(value), "CZK")
 
 
+def kwh(wh: int | None) -> str:
+    """Watt-hours as kilowatt-hours with three decimals: 1 234,567 in Czech, 1,234.567 in English."""
+    if wh is None:
+        return ""
+    return format_decimal(Decimal(wh) / 1000, format="#,##0.000")
+
+
 def init_app(app, babel) -> None:
     babel.init_app(app, locale_selector=select_locale)
     app.jinja_env.filters["money"] = money
@@ -36,6 +43,7 @@ def init_app(app, babel) -> None:
         lambda d, fmt="medium": format_datetime(d, fmt) if d else ""
     )
     app.jinja_env.filters["number"] = lambda n: format_decimal(n) if n is not None else ""
+    app.jinja_env.filters["kwh"] = kwh
 
     @app.context_processor
     def language_context():

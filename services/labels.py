@@ -4,13 +4,15 @@ from __future__ import annotations
 
 from flask_babel import lazy_gettext as _l
 
+from models.banking import BankTransactionState
 from models.billing import InvoiceKind, InvoiceState
 from models.changes import ChangeKind, ChangeState
 from models.customers import Segment
+from models.jobs import JobState
 from models.messaging import MessageAudience
 from models.metering import Commodity, ReadingKind, ReadingReason, ReadingState, SupplyPointState
 from models.tickets import Priority, TicketState as S
-from models.users import Module, PortalUserState
+from models.users import DocumentNotices, Module, PortalUserState
 
 PORTAL_USER_STATES = {
     PortalUserState.INVITED: _l("invited"),
@@ -94,6 +96,9 @@ MODULES = {
     Module.PRICE_LISTS: _l("Price lists"),
 }
 
+DOCUMENT_NOTICES = {DocumentNotices.EVERY: _l("An e-mail about every new document"),
+                    DocumentNotices.NONE: _l("No e-mails about new documents")}
+
 MESSAGE_AUDIENCES = {MessageAudience.CUSTOMER: _l("One customer"), MessageAudience.SEGMENT: _l("A segment"),
                      MessageAudience.LIST: _l("A list of customer numbers")}
 
@@ -108,6 +113,25 @@ INVOICE_KINDS = {InvoiceKind.SETTLEMENT: _l("Settlement"), InvoiceKind.ADVANCE: 
 INVOICE_STATES = {InvoiceState.UNPAID: _l("unpaid"), InvoiceState.PARTLY_PAID: _l("partly paid"),
                   InvoiceState.PAID: _l("paid"), InvoiceState.OVERDUE: _l("overdue"),
                   InvoiceState.CANCELLED: _l("cancelled")}
+
+BANK_TRANSACTION_STATES = {BankTransactionState.OPEN: _l("waiting"),
+                           BankTransactionState.ASSIGNED: _l("assigned to a customer"),
+                           BankTransactionState.RETURNED: _l("returned to the sender")}
+
+# The kinds of import (services/imports KINDS) by what they bring; a kind added without a label shows its code.
+IMPORT_KINDS = {"customers": _l("Customers"), "payments": _l("Payments"), "invoices": _l("Invoices"),
+                "interval-data": _l("Interval data of smart meters"), "products": _l("Products"),
+                "contracts": _l("Contracts"), "price-lists": _l("Price lists"),
+                "advance-schedules": _l("Advance schedules"), "supply-points": _l("Supply points"),
+                "meter-readings": _l("Distributor meter readings"),
+                "bank-statement": _l("Bank statements (camt.053, ABO/GPC)")}
+
+JOB_STATES = {JobState.QUEUED: _l("waiting"), JobState.RUNNING: _l("running"), JobState.DONE: _l("done"),
+              JobState.FAILED: _l("failed")}
+
+
+def import_kind_label(kind: str) -> str:
+    return str(IMPORT_KINDS.get(kind, kind))
 
 
 def module_label(module: str) -> str:

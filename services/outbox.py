@@ -11,7 +11,10 @@ Each e-mail is claimed by one conditional UPDATE before it is sent, so several p
 
 An e-mail that carries a secret (part 2 of the first credentials, a link with a token)
 names it in `secret_values`: the back office shows •••• in its place, and once the mail
-server has accepted the e-mail its body is rewritten that way and the values forgotten."""
+server has accepted the e-mail its body is rewritten that way and the values forgotten.
+
+An e-mail may carry one stored file (`attachment`, e.g. the invoice PDF a customer asked to get
+by e-mail); the row references it and the sender attaches its bytes."""
 from __future__ import annotations
 
 import logging
@@ -42,12 +45,13 @@ _PENDING = "outbox_pending"  # session.info key: this transaction wrote e-mails
 
 
 def queue_email(recipient: str, subject: str, template: str, *, topic=None, topic_id=None,
-                secret_values: Iterable[str] = (), **context):
+                secret_values: Iterable[str] = (), attachment=None, **context):
     """Render templates/emails/<template>.txt and queue it. E-mails are plain text only: no
     markup for a customer's text to be injected into (`body_html` stays empty).
 
     `secret_values`: what in the e-mail lets its reader act as the recipient (a code, a
-    token): masked in the back office and erased once sent."""
+    token): masked in the back office and erased once sent. `attachment`: a StoredFile sent
+    with it."""
     body_text = render_template(f"emails/{template}.txt", **context)
     secrets = [value for value in dict.fromkeys(secret_values) if value]
     if any(value not in body_text for value in secrets):
@@ -60,6 +64,7 @@ def queue_email(recipient: str, subject: str, template: str, *, topic=None, topi
         topic=topic,
         topic_id=topic_id,
         secret_values=secrets or None,
+        attachment=attachment,
     )
     db.session.add(email)
     return email
@@ -190,6 +195,8 @@ def _deliver(email: OutgoingEmail) -> None:
         html=email.body_html,
         extra_headers={"Auto-Submitted": "auto-generated"},
     )
+    if email.attachment is not None:
+        message.attach(email.attachment.filename, email.attachment.media_type, email.attachment.content)
     with _TimeoutConnection(current_app.extensions["mail"]) as connection:
         message.send(connection)
 

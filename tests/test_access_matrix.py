@@ -15,6 +15,7 @@ from models.changes import ChangeRequest, ChangeRequestField
 from models.contracts import Contract
 from models.customers import Customer
 from models.files import StoredFile
+from models.interval_data import IntervalDay
 from models.messaging import Message, MessageRecipient
 from models.metering import MeterReading, SupplyPoint
 from models.sessions import SignInSession
@@ -29,7 +30,7 @@ PNG = b"\x89PNG\r\n\x1a\n" + b"\x00" * 32
 # Signed-in pages without a record in the URL (each is scoped by its module right and customer).
 SIGNED_IN = {
     "dashboard.index", "auth.sign_out", "profile.index", "profile.sign_out_everywhere", "profile.switch_account",
-    "profile.two_factor_off", "profile.two_factor_setup", "account.index", "account.my_data_download",
+    "profile.two_factor_off", "profile.two_factor_setup", "profile.notices", "account.index", "account.my_data_download",
     "users.index", "users.invite", "changes.index", "changes.new", "invoices.index", "invoices.export",
     "invoices.advances", "invoices.statement", "invoices.statement_pdf", "supply_points.index", "readings.index",
     "requests.index", "requests.new", "service.index", "service.new", "messages.index", "documents.index",
@@ -70,6 +71,9 @@ def _owned(customer_id: int) -> dict:
         "invoices.change_advance": {"schedule_id": schedule.id},
         "supply_points.detail": {"point_id": point.id},
         "supply_points.contract_document": {"point_id": point.id, "contract_id": contract.id},
+        "supply_points.consumption": {"point_id": point.id},
+        "supply_points.consumption_month_csv": {"point_id": point.id, "month": "2026-11"},
+        "supply_points.consumption_day_csv": {"point_id": point.id, "day": "2026-11-01"},
         "readings.history": {"point_id": point.id},
         "readings.new": {"point_id": point.id, "meter_id": point.meters[0].id},
         "readings.photo": {"reading_id": reading.id},
@@ -105,6 +109,9 @@ def world(app):
                                .order_by(SupplyPoint.id)).first()
     reading = db.session.scalars(select(MeterReading).where(MeterReading.supply_point_id == point.id)).first()
     reading.photo = photo
+    smart_meter_day = IntervalDay(supply_point_id=point.id, day=date(2026, 11, 1))
+    smart_meter_day.set_values(15, [125] * 96)
+    db.session.add(smart_meter_day)
     schedule = db.session.scalars(select(AdvanceSchedule).where(AdvanceSchedule.supply_point_id == point.id)).first()
     db.session.add(ChangeRequest(customer=bakery, kind="advance_amount", reason="Příloha", state="in_review",
                                  advance_schedule=schedule, effective_from=date.today(),
@@ -137,7 +144,8 @@ def _url(app, endpoint: str, values: dict) -> str:
 
 def test_every_portal_endpoint_is_in_the_matrix(app):
     owned = {"invoices.detail", "invoices.pdf", "invoices.advance_calendar", "invoices.advance_calendar_pdf_download",
-             "invoices.change_advance", "supply_points.detail", "supply_points.contract_document", "readings.history",
+             "invoices.change_advance", "supply_points.detail", "supply_points.contract_document", "supply_points.consumption",
+             "supply_points.consumption_month_csv", "supply_points.consumption_day_csv", "readings.history",
              "readings.new", "readings.photo", "changes.detail", "changes.attachment", "changes.withdraw",
              "messages.detail", "messages.attachment", "messages.reply", "users.edit", "users.disable",
              "profile.end_one_session",

@@ -41,13 +41,22 @@ def register_commands(app) -> None:
 
         click.echo(f"{mark_overdue()} invoices are now overdue")
 
+    @app.cli.command("make-invoice-pdfs")
+    def make_invoice_pdfs():
+        """Issue the PDFs of invoices imported without one (else each is made on its first download)."""
+        from services.billing.invoicing import make_missing_pdfs, missing_pdfs
+
+        with click.progressbar(length=missing_pdfs(), label="PDF", file=click.get_text_stream("stderr")) as bar:
+            made = make_missing_pdfs(progress=bar.update)
+        click.echo(f"{made} invoice PDFs made")
+
     @app.cli.command("import")
     @click.argument("kind", type=click.Choice(sorted(KINDS)))
     @click.argument("file", type=click.File("rb"))
     @click.option("--dry-run", is_flag=True, help="Check and count, write nothing.")
     @click.option("--all-or-nothing", is_flag=True, help="Write nothing if any record is bad.")
     def import_command(kind, file, dry_run, all_or_nothing):
-        """Import customers or payments from CSV (; or ,) or JSON Lines; see docs/import/."""
+        """Import one kind of record from CSV (; or ,), JSON Lines or a ZIP with PDFs; see docs/import/."""
         from services.imports import UnreadableFile, records_of, run_import
 
         data = file.read()
@@ -65,6 +74,45 @@ def register_commands(app) -> None:
                    f"{len(report.errors)} refused; {state}")
         if report.errors:
             raise SystemExit(1)
+
+    @app.cli.command("billing-information")
+    @click.option("--month", required=True, help="The month that is over, e.g. 2026-11.")
+    def billing_information(month):
+        """Monthly billing information (vyhláška 207/2021 Sb. §18a) for every supply point with interval data
+        in the month: a PDF among the customer's documents and a notice; running it again adds nothing."""
+        from datetime import date
+
+        from services.billing import billing_information as information
+
+        try:
+            first = information.month_of(month, date.today())
+        except information.NotAMonth as error:
+            raise click.ClickException(str(error)) from None
+        points = information.supply_points_to_inform(first)
+        with click.progressbar(length=len(points), label=f"{first:%Y-%m}", file=click.get_text_stream("stderr")) as bar:
+            run = information.make_month(first, progress=bar.update)
+        click.echo(f"{run.made} billing information made, {run.already} made before")
+
+    @app.cli.group("jobs")
+    def jobs_group():
+        """Background jobs (the back office's imports)."""
+
+    @jobs_group.command("work")
+    @click.option("--once", is_flag=True, help="Run what is queued now, then exit.")
+    def jobs_work(once):
+        """Run queued jobs: from the Redis list with REDIS_URL (production), else from the database.
+        SIGTERM or Ctrl+C ends it once the job it is running is done (a job cut off stays 'running')."""
+        import signal
+        import threading
+
+        from services import jobs
+
+        stopping = threading.Event()
+        if not once:
+            for number in (signal.SIGTERM, signal.SIGINT):
+                signal.signal(number, lambda *_: stopping.set())
+        ran = jobs.work(once=once, should_stop=stopping.is_set)
+        click.echo(f"{ran} jobs run")
 
     @app.cli.command("create-staff")
     @click.argument("email")

@@ -10,8 +10,10 @@ from flask_login import current_user
 from services.access import acting_user, current_scope, deny, is_portal_user
 from web.sessions import end_session
 
-# POSTs that stay allowed in read-only access: they change only the person's own session.
-READ_ONLY_POSTS = {"auth.sign_out", "auth.language", "profile.sign_out_everywhere", "profile.switch_account"}
+# POSTs that stay allowed in read-only access: they change only the person's own session, or
+# which e-mails the person gets (the final invoices still come, and may be turned off).
+READ_ONLY_POSTS = {"auth.sign_out", "auth.language", "profile.sign_out_everywhere", "profile.switch_account",
+                   "profile.notices"}
 
 
 class PortalBlueprint(Blueprint):

@@ -7,7 +7,7 @@ import enum
 from datetime import date, timedelta
 
 from flask import current_app
-from sqlalchemy import func, select, update
+from sqlalchemy import Select, func, select, update
 
 from extensions import db
 from models.contracts import Contract
@@ -47,15 +47,24 @@ def access_after_contracts(customer_id: int, today: date | None = None) -> Acces
     return AccessAfterContract.READ_ONLY if last_end + _grace() >= today else AccessAfterContract.CLOSED
 
 
+def ended_customers(today: date, *, grace_over: bool) -> Select:
+    """SQL: the ids of the customers whose last contract has ended (READ_ONLY or CLOSED), or
+    with `grace_over` only those whose read-only period is over too (CLOSED) — the rule of
+    `access_after_contracts`, for work on many customers at once."""
+    ended = (select(Contract.customer_id).group_by(Contract.customer_id)
+             .having(func.count(Contract.id).filter(~Contract.ended_before(today)) == 0))
+    return ended.having(func.max(Contract.valid_to) < today - _grace()) if grace_over else ended
+
+
+def customers_without(module: str, today: date) -> Select:
+    """SQL: the ids of the customers whose users have lost the module after their contracts."""
+    return ended_customers(today, grace_over=module in READ_ONLY_MODULES)
+
+
 def close_ended_accounts(today: date | None = None) -> int:
     """Disable the portal users of customers whose read-only period is over."""
     today = today or date.today()
-    ended = (
-        select(Contract.customer_id)
-        .group_by(Contract.customer_id)
-        .having(func.count(Contract.id).filter(~Contract.ended_before(today)) == 0)
-        .having(func.max(Contract.valid_to) < today - _grace())
-    )
+    ended = ended_customers(today, grace_over=True)
     users = db.session.scalars(
         select(PortalUser).where(PortalUser.customer_id.in_(ended), PortalUser.state != PortalUserState.DISABLED)
     ).all()

@@ -2,12 +2,16 @@
 cancelled by a credit note (opravný daňový doklad) that reverses every line."""
 from __future__ import annotations
 
+from collections.abc import Callable
 from datetime import date
+
+from sqlalchemy import select
 
 from extensions import db
 from models.billing import Invoice, InvoiceKind, InvoiceLine, InvoiceState
 from services import audit
 from services.billing.invoice_pdf import pdf_file
+from services.messaging import notices
 
 
 class CannotCancel(Exception):
@@ -23,14 +27,35 @@ def issue(invoice: Invoice) -> Invoice:
     return invoice
 
 
+def make_missing_pdfs(progress: Callable[[int], None] | None = None, batch: int = 100) -> int:
+    """Issue the PDF of every invoice imported without one (else made on its first download),
+    committing every `batch` invoices so that a long run keeps what it made."""
+    made = 0
+    while True:
+        invoices = db.session.scalars(select(Invoice).where(Invoice.pdf_id.is_(None))
+                                      .order_by(Invoice.id).limit(batch)).all()
+        if not invoices:
+            return made
+        for invoice in invoices:
+            invoice.pdf = pdf_file(invoice)
+        db.session.commit()
+        made += len(invoices)
+        if progress:
+            progress(len(invoices))
+
+
+def missing_pdfs() -> int:
+    return db.session.scalar(select(db.func.count()).select_from(Invoice).where(Invoice.pdf_id.is_(None)))
+
+
 def credit_note_number(invoice: Invoice) -> str:
     return f"DB{invoice.number}"[:20]
 
 
 def cancel_by_credit_note(invoice: Invoice, staff, reason: str, today: date | None = None) -> Invoice:
     """Issue a credit note for the whole invoice and mark the invoice cancelled. What the
-    customer had paid on it stays on the customer's account as a credit to refund.
-    The caller commits."""
+    customer had paid on it stays on the customer's account as a credit to refund; the
+    customer's users are told of the credit note. The caller commits."""
     if invoice.kind == InvoiceKind.CREDIT_NOTE or invoice.state == InvoiceState.CANCELLED:
         raise CannotCancel()
     today = today or date.today()
@@ -48,6 +73,7 @@ def cancel_by_credit_note(invoice: Invoice, staff, reason: str, today: date | No
     )
     invoice.state = InvoiceState.CANCELLED
     issue(note)
+    notices.announce_invoice(note)
     audit.record("invoice_cancelled", invoice, actor=staff, customer_id=invoice.customer_id,
                  details={"credit_note": note.number, "reason": reason, "paid_before": str(invoice.amount_paid)})
     return note

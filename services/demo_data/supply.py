@@ -5,6 +5,7 @@ from datetime import date, timedelta
 from decimal import Decimal
 
 from extensions import db
+from models.base import utcnow
 from models.contracts import Contract
 from models.customers import Segment
 from models.files import StoredFile
@@ -54,6 +55,7 @@ def create_products_and_price_lists() -> dict:
             price_list = PriceList(
                 name=name, commodity=product.commodity, product=product, distribution_tariff=tariff,
                 segment=segment, valid_from=valid_from, valid_to=valid_to,
+                announced_at=utcnow(),  # published before the demo begins: no notices when staff edit it
                 pdf=_pdf(f"cenik-{product.code.lower()}-{valid_from.year}.pdf", name,
                          [f"{c}: {p} {u} bez DPH" for c, u, p in items]),
             )

@@ -4,10 +4,20 @@ run it), executemany elsewhere. Rows are plain dicts of column values, in the ca
 transaction; Python-side defaults (created_at, …) are filled in here as the ORM would."""
 from __future__ import annotations
 
+from datetime import date, timedelta
+
 from sqlalchemy import insert, select, text
 
 from extensions import db
 from models.base import utcnow
+
+ANNOUNCED_DAYS = 14
+
+
+def recent(day: date) -> bool:
+    """An imported document issued in the last two weeks is news to tell the customer of
+    (services.messaging.notices); an older one is history being loaded, and tells nobody."""
+    return day >= date.today() - timedelta(days=ANNOUNCED_DAYS)
 
 
 def insert_rows(model, rows: list[dict], *, with_ids: bool = False) -> list[int]:
@@ -22,9 +32,10 @@ def insert_rows(model, rows: list[dict], *, with_ids: bool = False) -> list[int]
                 row.setdefault(name, now)
     connection = db.session.connection()
     if connection.dialect.name != "postgresql":
+        # Core, not the ORM's bulk insert: nothing here needs identity or events, and it is faster.
         if with_ids:
-            return list(db.session.scalars(insert(model).returning(model.id, sort_by_parameter_order=True), rows))
-        db.session.execute(insert(model), rows)
+            return list(db.session.scalars(insert(table).returning(table.c.id, sort_by_parameter_order=True), rows))
+        db.session.execute(insert(table), rows)
         return []
     ids: list[int] = []
     if with_ids:

@@ -2,7 +2,9 @@
 Czech or ISO dates). Each parser raises RecordError naming the field."""
 from __future__ import annotations
 
+import functools
 import re
+from contextlib import contextmanager
 from datetime import date, datetime
 from decimal import Decimal, InvalidOperation
 
@@ -62,19 +64,32 @@ def choice(record: dict, field: str, choices: type, default=None) -> str:
     text = (record.get(field) or "").strip().lower()
     if not text and default is not None:
         return default
-    allowed = {member.value for member in choices}
+    allowed = _values(choices)
     if text not in allowed:
         raise RecordError(field, _l("One of: %(values)s.", values=", ".join(sorted(allowed))))
     return text
 
 
-def number(record: dict, field: str, places: int, *, default: str | None = None, negative: bool = True) -> Decimal:
+@functools.cache
+def _values(choices: type) -> frozenset[str]:
+    return frozenset(member.value for member in choices)
+
+
+_NOT_IN_NUMBERS = str.maketrans({"\u00a0": None, " ": None, "\u2212": "-"})
+
+
+def number(record: dict, field: str, places: int, *, default: str | Decimal | None = None,
+           negative: bool = True) -> Decimal:
     """A quantity, price or amount that may be below zero (credit notes, deducted advances):
-    -12,5 / 1 234,567 / 0.5; at most `places` decimals."""
-    text = (record.get(field) or "").strip() or default
+    -12,5 / 1 234,567 / 0.5; at most `places` decimals. An empty cell is `default`."""
+    text = (record.get(field) or "").strip()
+    if not text:
+        if isinstance(default, Decimal):
+            return default
+        text = default
     if text is None:
         raise RecordError(field, _l("This value is required."))
-    cleaned = text.replace("\u00a0", "").replace(" ", "").replace("\u2212", "-")
+    cleaned = text.translate(_NOT_IN_NUMBERS)
     if "," in cleaned:
         cleaned = cleaned.replace(".", "").replace(",", ".") if cleaned.count(",") == 1 else "x"
     try:
@@ -97,3 +112,56 @@ def digits(record: dict, field: str, max_length: int, *, needed: bool = True) ->
     if value is not None and not value.isdigit():
         raise RecordError(field, _l("Digits only."))
     return value
+
+
+@contextmanager
+def on_line(line: int):
+    """Errors raised inside name this row's own line, not its record's first (a record of
+    several rows: a price list's items, a schedule's advances)."""
+    try:
+        yield
+    except RecordError as error:
+        if getattr(error, "line", None) is None:
+            error.line = line
+        raise
+
+
+def postcode(record: dict, field: str) -> str:
+    """A Czech postcode, `110 00` or `11000`, stored as five digits."""
+    value = required(record, field, 6).replace(" ", "")
+    if not re.fullmatch(r"\d{5}", value):
+        raise RecordError(field, _l("A Czech postcode has five digits, e.g. 110 00."))
+    return value
+
+
+def whole(record: dict, field: str, maximum: int, *, needed: bool = True) -> int | None:
+    """A count in whole units, zero or above (a meter's reading, kWh a year): 12345 or 12 345."""
+    text = (record.get(field) or "").replace("\u00a0", "").replace(" ", "")
+    if not text:
+        if needed:
+            raise RecordError(field, _l("This value is required."))
+        return None
+    if re.fullmatch(r"[-\u2212]\d+(?:[.,]\d*)?", text, re.ASCII):
+        raise RecordError(field, _l("The value cannot be below zero."))
+    if not re.fullmatch(r"\d{1,12}", text, re.ASCII):
+        raise RecordError(field, _l("A whole number, e.g. 12345: %(value)s is not.", value=record.get(field)))
+    value = int(text)
+    if value > maximum:
+        raise RecordError(field, _l("At most %(value)s.", value=f"{maximum:,}".replace(",", " ")))
+    return value
+
+
+YES = ("yes", "ano", "true", "1", "y", "a")
+NO = ("no", "ne", "false", "0", "n")
+
+
+def flag(record: dict, field: str) -> bool | None:
+    """yes / no (ano / ne, true / false, 1 / 0); None when the cell is empty."""
+    text = (record.get(field) or "").strip().lower()
+    if not text:
+        return None
+    if text in YES:
+        return True
+    if text in NO:
+        return False
+    raise RecordError(field, _l("yes or no (ano / ne)."))

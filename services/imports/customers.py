@@ -10,6 +10,7 @@ from sqlalchemy import select
 from extensions import db
 from models.customers import Customer, CustomerKind, Segment
 from services.accounts.invitations import add_access
+from services.imports import cells
 from services.imports.cells import RecordError, choice, optional, required
 from services.metering.identifiers import is_valid_czech_account, is_valid_ico
 
@@ -35,9 +36,7 @@ def parse(record: dict) -> dict:
         raise RecordError("vat_id", _l("A Czech DIČ is CZ and 8 to 10 digits."))
     email = _email(required(record, "email", 254), "email")
     user_email = optional(record, "user_email", 254)
-    postcode = required(record, "postcode", 6).replace(" ", "")
-    if not re.fullmatch(r"\d{5}", postcode):
-        raise RecordError("postcode", _l("A Czech postcode has five digits, e.g. 110 00."))
+    postcode = cells.postcode(record, "postcode")
     bank_account = optional(record, "bank_account", 40)
     if bank_account is not None and not is_valid_czech_account(bank_account):
         raise RecordError("bank_account", _l("Not a valid Czech account number (e.g. 19-2000145399/0800)."))

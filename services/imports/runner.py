@@ -10,13 +10,28 @@ from sqlalchemy.exc import DataError, IntegrityError
 
 from extensions import db
 from services import audit
-from services.imports import customers, interval_data, payments
+from services.imports import (
+    advance_schedules,
+    bank_statements,
+    contracts,
+    customers,
+    interval_data,
+    invoices,
+    meter_readings,
+    payments,
+    price_lists,
+    products,
+    supply_points,
+)
 from services.imports.cells import RecordError
 from services.imports.reader import read_records
 
 # Each kind is a module with KEY, FIELDS, parse(record) -> values and apply(values) -> outcome,
 # and optionally read(data, filename) when its files are not plain CSV / JSON Lines.
-KINDS = {"customers": customers, "payments": payments, "interval-data": interval_data}
+KINDS = {"customers": customers, "payments": payments, "interval-data": interval_data,
+         "products": products, "contracts": contracts, "price-lists": price_lists,
+         "advance-schedules": advance_schedules, "invoices": invoices, "bank-statement": bank_statements,
+         "supply-points": supply_points, "meter-readings": meter_readings}
 
 
 def records_of(kind: str, data: bytes, filename: str = ""):
@@ -40,9 +55,11 @@ class ImportReport:
 
 
 def run_import(kind: str, records: Iterable[tuple[int, dict]], *, dry_run: bool = False,
-               all_or_nothing: bool = False, progress: Callable[[int], None] | None = None) -> ImportReport:
+               all_or_nothing: bool = False, progress: Callable[[int], None] | None = None,
+               actor=None) -> ImportReport:
     """Upsert the records of one kind and commit, unless it is a dry run or (with
     all_or_nothing) a record was bad: then nothing is written and the report says what would be.
+    `actor`: who started it (the staff member of a back-office import), for the audit entry.
 
     A kind with `prepare(records) -> batch` is written in batches (BATCH_SIZE records): the
     batch looks every key of the batch up at once, parse(record, batch) / apply(values, batch)
@@ -80,7 +97,8 @@ def run_import(kind: str, records: Iterable[tuple[int, dict]], *, dry_run: bool 
         db.session.rollback()
     else:
         audit.record("import_applied", details={"kind": kind, "created": report.created, "updated": report.updated,
-                                               "unchanged": report.unchanged, "refused": len(report.errors)})
+                                               "unchanged": report.unchanged, "refused": len(report.errors)},
+                     actor=actor)
         db.session.commit()
         report.written = True
     return report

@@ -1,5 +1,6 @@
-"""Messages to customers: recipients resolved in the database, an e-mail notice per
-recipient written in the same transaction (sent later by the outbox), and the
+"""Messages to customers: recipients resolved in the database, an e-mail notice to each of
+their users who read messages (services.messaging.notices) written in the same transaction
+(sent later by the outbox), and the
 delivered/read records as an append-only hash chain per recipient."""
 from __future__ import annotations
 
@@ -7,21 +8,18 @@ import re
 from dataclasses import dataclass
 from datetime import datetime
 
-from flask import render_template
-from flask_babel import force_locale, gettext as _
 from sqlalchemy import func, insert, select, update
 
 from extensions import db
 from models.base import utcnow
 from models.customers import Customer
 from models.messaging import Message, MessageAudience, MessageEvent, MessageRecipient
-from models.outbox import EmailState, OutgoingEmail
-from models.users import PortalUser
+from models.outbox import OutgoingEmail
 from services import audit
-from services.links import portal_url
+from services.messaging import notices
 from services.outbox import DELIVERY_LISTENERS
 
-TOPIC = "message_recipient"
+TOPIC = notices.MESSAGE_TOPIC
 GENESIS = "0" * 64
 NUMBER = re.compile(r"\d{7}")
 CHUNK = 1000
@@ -56,44 +54,18 @@ def recipient_ids(audience: str, *, customer_number: str | None = None, segment:
 
 
 def send(message: Message, customer_ids: list[int]) -> int:
-    """Store the message for its recipients and queue one notice e-mail each (without the
-    attachment), all in the caller's transaction: a few bulk statements, whatever the count."""
+    """Store the message for its recipients and queue the notice e-mails (without the
+    attachment: services.messaging.notices), all in the caller's transaction: a few bulk
+    statements, whatever the count."""
     message.sent_at = utcnow()
     db.session.add(message)
     db.session.flush()
     if customer_ids:
         db.session.execute(insert(MessageRecipient), [{"message_id": message.id, "customer_id": c} for c in customer_ids])
-    rows = db.session.execute(
-        select(MessageRecipient.id, Customer.email, func.min(PortalUser.locale))
-        .join(Customer, Customer.id == MessageRecipient.customer_id)
-        .outerjoin(PortalUser, PortalUser.customer_id == Customer.id)
-        .where(MessageRecipient.message_id == message.id)
-        .group_by(MessageRecipient.id, Customer.email)
-    ).all()
-    notices = {locale: _notice(message, locale) for locale in ("cs", "en")}
-    now = utcnow()
-    emails = [{"recipient": email, "subject": notices[_lang(locale)][0], "body_text": notices[_lang(locale)][1],
-               "state": EmailState.QUEUED, "attempts": 0, "next_attempt_at": now, "topic": TOPIC, "topic_id": rid,
-               "created_at": now, "updated_at": now}
-              for rid, email, locale in rows if email]
-    if emails:
-        db.session.execute(insert(OutgoingEmail), emails)
+    notices.announce_message(message)
     audit.record("message_sent", message, details={"audience": message.audience, "segment": message.segment,
                                                    "recipients": len(customer_ids)})
     return len(customer_ids)
-
-
-def _lang(locale: str | None) -> str:
-    return "en" if locale == "en" else "cs"
-
-
-def _notice(message: Message, locale: str) -> tuple[str, str]:
-    with force_locale(locale):
-        subject = _("New message: %(subject)s", subject=message.subject)
-        text = render_template("emails/notice.txt", text=_(
-            "You have a new message from your supplier in the customer portal: %(subject)s. "
-            "Sign in to read it.", subject=message.subject), link=portal_url("messages.index"))
-    return subject[:255], text
 
 
 def _append(recipient: MessageRecipient, kind: str, at: datetime, via: str | None) -> MessageEvent:

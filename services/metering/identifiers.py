@@ -3,7 +3,7 @@ from __future__ import annotations
 
 import re
 
-from models.metering import DISTRIBUTORS
+from models.metering import DISTRIBUTORS, Commodity
 
 EIC_CHARS = "0123456789ABCDEFGHIJKLMNOPQRSTUVWXYZ-"
 
@@ -30,6 +30,16 @@ def eic_check_char(first15: str) -> str:
 def is_valid_eic(value: str) -> bool:
     value = (value or "").upper()
     return bool(re.fullmatch(r"[0-9A-Z-]{16}", value)) and eic_check_char(value[:15]) == value[15]
+
+
+def commodity_of(identifier: str) -> Commodity | None:
+    """What a supply point with this identifier takes: electricity for a valid EAN, gas for a
+    valid EIC (the portal names electricity supply points by EAN), else None."""
+    if is_valid_ean(identifier):
+        return Commodity.ELECTRICITY
+    if is_valid_eic(identifier):
+        return Commodity.GAS
+    return None
 
 
 def _mod11(digits: str) -> bool:

@@ -147,8 +147,13 @@ def decide(reading: MeterReading, staff, accept: bool, reason: str | None = None
     reading.reviewed_at = utcnow()
     audit.record("reading_accepted" if accept else "reading_rejected", reading, actor=staff,
                  customer_id=reading.supply_point.customer_id, details={"reason": reason} if reason else None)
+    _tell_author(reading, accept, reason)
+
+
+def _tell_author(reading: MeterReading, accept: bool, reason: str | None) -> None:
+    """E-mail the decision to who sent the reading (else the customer), in their language."""
     author = reading.submitted_by
-    with force_locale(getattr(author, "locale", None) or "cs"):
+    with force_locale(_author_locale(reading)):
         day = format_date(reading.read_on)
         text = (_("Your meter reading of %(date)s (%(value)s) has been accepted.", date=day, value=reading.value)
                 if accept else
@@ -156,6 +161,58 @@ def decide(reading: MeterReading, staff, accept: bool, reason: str | None = None
                   value=reading.value, reason=reason))
         queue_email(author.email if author else reading.supply_point.customer.email,
                     _("Your meter reading has been checked"), "notice", text=text)
+
+
+def _author_locale(reading: MeterReading) -> str:
+    return getattr(reading.submitted_by, "locale", None) or "cs"
+
+
+def check_distributor_reading(register: Register, read_on: date, value: int,
+                              today: date | None = None) -> MeterReading | None:
+    """Check the distributor's reading of one register and day against the meter's dates and
+    the register's accepted readings before and after the day (the same rules as a
+    self-reading's where they apply; a reading may come late, between two others). Raise
+    ReadingRefused (fields `read_on`, `value`); return the reading of that day already stored
+    (not rejected), which the new one corrects or replaces."""
+    meter, today = register.meter, today or date.today()
+    if read_on > today:
+        raise ReadingRefused({"read_on": _("The reading date cannot be in the future.")})
+    if read_on < meter.installed_on:
+        raise ReadingRefused({"read_on": _("The date is before the meter was installed (%(date)s).",
+                                           date=format_date(meter.installed_on))})
+    if meter.removed_on is not None and read_on > meter.removed_on:
+        raise ReadingRefused({"read_on": _("The meter was removed on %(date)s.", date=format_date(meter.removed_on))})
+    accepted = select(MeterReading).where(MeterReading.register_id == register.id,
+                                          MeterReading.state == ReadingState.ACCEPTED)
+    before = db.session.scalars(accepted.where(MeterReading.read_on < read_on)
+                                .order_by(MeterReading.read_on.desc()).limit(1)).first()
+    after = db.session.scalars(accepted.where(MeterReading.read_on > read_on)
+                               .order_by(MeterReading.read_on).limit(1)).first()
+    # Registers belong to one meter: the readings compared never span a meter exchange.
+    if before is not None and value < before.value:
+        raise ReadingRefused({"value": _("The value is lower than the last accepted reading, %(value)s of %(date)s.",
+                                         value=before.value, date=format_date(before.read_on))})
+    if after is not None and value > after.value:
+        raise ReadingRefused({"value": _("The value is higher than a later accepted reading, %(value)s of %(date)s.",
+                                         value=after.value, date=format_date(after.read_on))})
+    return db.session.scalars(select(MeterReading).where(
+        MeterReading.register_id == register.id, MeterReading.read_on == read_on,
+        MeterReading.state != ReadingState.REJECTED)).first()
+
+
+def supersede(reading: MeterReading, value: int) -> None:
+    """The distributor's reading of the same register and day replaces a customer's
+    self-reading (pending or accepted): it is rejected with the reason in the customer's
+    language, and the customer is told as when staff reject one."""
+    with force_locale(_author_locale(reading)):
+        reason = _("The distributor read the meter on the same day (%(value)s); their reading is the one billed.",
+                   value=value)
+    reading.state = ReadingState.REJECTED
+    reading.rejection_reason = reason
+    reading.reviewed_at = utcnow()
+    audit.record("reading_rejected", reading, customer_id=reading.supply_point.customer_id,
+                 details={"reason": reason, "by": "distributor"})
+    _tell_author(reading, False, reason)
 
 
 def exchange_meter(old: Meter, removed_on: date, final_values: dict[int, int], serial_number: str,
