@@ -65,6 +65,13 @@ class Defaults:
     # does, low enough that a script cannot flood the back office or the outbox.
     ACTION_LIMITS = {"reading": "100 per hour", "ticket": "20 per hour", "reply": "60 per hour",
                      "change": "20 per hour", "invite": "20 per hour"}
+    # The JSON API (/api/v1): requests per client (its token's client; per address without a
+    # token), shared by all its operations; the largest push, in records and in bytes; the most
+    # changes one pull returns.
+    API_RATE_LIMIT = "600 per minute"
+    API_MAX_RECORDS = 5000
+    API_MAX_BODY_BYTES = 10 * 1024 * 1024
+    API_MAX_PULL = 1000
     PORTAL_BASE_URL = "http://127.0.0.1:5000"
     SUPPLIER_NAME = "Energie Praha a.s."
     SUPPLIER_ADDRESS = ("Vinohradská 2828/151", "130 00 Praha 3")

@@ -38,6 +38,10 @@ def create_app(config: dict | None = None) -> Flask:
 
     register_blueprints(app)
 
+    from blueprints.api import init_api
+
+    init_api(app)  # the JSON API for the supplier's systems, /api/v1
+
     from admin_views import init_admin
 
     init_admin(app)

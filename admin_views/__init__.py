@@ -11,6 +11,7 @@ from extensions import db
 def init_admin(app) -> Admin:
     from admin_views import (
         accounts,
+        api_clients,
         bank_queue,
         billing,
         change_review,
@@ -40,6 +41,7 @@ def init_admin(app) -> Admin:
     )
     # Each module adds its views; the order is the order of the back office's menu.
     for module in (accounts, my_sessions, overview, ticket_desk, message_desk, change_review, reading_review, metering,
-                   billing, bank_queue, changes, tickets, messaging, documents, system, import_desk):
+                   billing, bank_queue, changes, tickets, messaging, documents, system, import_desk,
+                   api_clients):
         module.register(admin, db)
     return admin

@@ -8,7 +8,7 @@ from markupsafe import Markup
 from sqlalchemy import select
 from wtforms import SelectMultipleField
 
-from admin_views.base import ReadOnlyModelView, StaffModelView
+from admin_views.base import ReadOnlyModelView, StaffModelView, changed_fields
 from admin_views.credential_letters import CredentialLettersMixin
 from extensions import db
 from models.credentials import CredentialIssue
@@ -17,6 +17,7 @@ from models.sessions import SessionEnd
 from models.users import DocumentNotices, PortalUser, PortalUserRight, StaffRole, StaffUser, Team
 from services import audit, labels
 from services.accounts.sessions import end_sessions_of
+from services.api import feed
 
 
 class CustomerView(CredentialLettersMixin, StaffModelView):
@@ -59,6 +60,8 @@ class PortalUserView(StaffModelView):
         if sorted(r.module for r in model.rights) != wanted:
             model.rights[:] = [PortalUserRight(module=m) for m in wanted]  # read afresh on every request
             audit.record("rights_changed", model, details={"modules": wanted})
+        if is_created or "state" in changed_fields(model):  # a new or a disabled user, for the API's pull
+            feed.changed(feed.PORTAL_USERS, model)
         super().on_model_change(form, model, is_created)
 
 

@@ -15,6 +15,7 @@ from services import audit
 from services.access import acting_user, visible, visible_or_404
 from services.accounts import invitations
 from services.accounts.sessions import end_sessions_of
+from services.api import feed
 from web.limits import action_limit
 from web.portal_blueprint import PortalBlueprint
 
@@ -99,6 +100,7 @@ def disable(user_id):
     form = ConfirmForm()
     if form.validate_on_submit() and user.id != acting_user().id:
         user.state = PortalUserState.DISABLED
+        feed.changed(feed.PORTAL_USERS, user)
         end_sessions_of(user, SessionEnd.ACCOUNT_CHANGED)
         audit.record("user_disabled", user)
         db.session.commit()

@@ -1,4 +1,5 @@
 """Every model of the portal; importing this package registers all tables."""
+from models.api import ApiChange, ApiChangeCounter, ApiClient, ApiToken, TokenState  # noqa: F401
 from models.audit import ActorKind, AuditEntry  # noqa: F401
 from models.banking import BankTransactionState, UnmatchedBankTransaction  # noqa: F401
 from models.billing import (  # noqa: F401

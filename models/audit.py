@@ -19,6 +19,7 @@ class ActorKind(enum.StrEnum):
     STAFF = "staff"
     SYSTEM = "system"
     ANONYMOUS = "anonymous"
+    API = "api"  # one of the supplier's systems, through the JSON API (models.api.ApiClient)
 
 
 class AuditEntry(db.Model):

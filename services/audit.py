@@ -8,6 +8,7 @@ from flask import has_request_context, request
 from flask_login import current_user
 
 from extensions import db
+from models.api import ApiClient
 from models.audit import ActorKind, AuditEntry
 from models.users import PortalUser, StaffUser
 
@@ -24,6 +25,8 @@ def record(action: str, subject=None, *, details=None, customer_id=None, actor=N
         entry.customer_id = who.customer_id
     elif isinstance(who, StaffUser):
         entry.actor_kind, entry.actor, entry.staff_user_id = ActorKind.STAFF, who.email, who.id
+    elif isinstance(who, ApiClient):
+        entry.actor_kind, entry.actor = ActorKind.API, who.name
     elif isinstance(who, str):
         entry.actor_kind, entry.actor = ActorKind.ANONYMOUS, who
     else:

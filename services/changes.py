@@ -16,6 +16,7 @@ from models.changes import ChangeKind, ChangeRequest, ChangeRequestField, Change
 from models.tickets import Task, TaskState, TaskTopic
 from services import audit, labels
 from services.accounts import account_notices
+from services.api import feed
 from services.billing import advances
 from services.links import portal_url
 from services.outbox import queue_email
@@ -146,6 +147,7 @@ def approve(change: ChangeRequest, staff, version: int, *, confirm_conflicts: bo
         account_notices.notify_old_email(field.old_value, field.new_value, customer.number,
                                          getattr(change.author, "locale", None))
     audit.record("change_approved", change, actor=staff, customer_id=customer.id)
+    feed.changed(feed.CHANGE_REQUESTS, change)
     _notify(change)
 
 

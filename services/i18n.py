@@ -12,6 +12,8 @@ def select_locale() -> str:
     languages = current_app.config["LANGUAGES"]
     if not has_request_context():  # a command (an import, the sender thread): the operator's default
         return current_app.config["BABEL_DEFAULT_LOCALE"]
+    if request.path.startswith("/api/"):  # the supplier's systems: English unless they ask (no session there)
+        return request.accept_languages.best_match(languages) or "en"
     chosen = session.get("locale")
     if chosen in languages:
         return chosen

@@ -39,7 +39,8 @@ def _probe_app(make_app):
 def test_anonymous_visitors_are_sent_to_sign_in_from_every_portal_page(app):
     client = app.test_client()
     for rule in app.url_map.iter_rules():
-        if rule.endpoint in PUBLIC_ENDPOINTS or rule.rule.startswith("/admin") or "GET" not in rule.methods:
+        # The back office and the JSON API have doors of their own (tests/test_access_matrix.py, tests/test_api.py).
+        if rule.endpoint in PUBLIC_ENDPOINTS or rule.rule.startswith(("/admin", "/api/")) or "GET" not in rule.methods:
             continue
         url = rule.rule
         for arg in rule.arguments:
@@ -54,8 +55,8 @@ def test_public_endpoints_are_exactly_the_known_ones(app):
     there, or outside any PortalBlueprint — is in PUBLIC_ENDPOINTS, and every one listed exists."""
     unguarded = set()
     for rule in app.url_map.iter_rules():
-        if rule.rule.startswith("/admin"):
-            continue  # the back office has its own sign-in (tests/test_access_matrix.py)
+        if rule.rule.startswith(("/admin", "/api/")):
+            continue  # the back office has its own sign-in (tests/test_access_matrix.py), the API its tokens (test_api.py)
         blueprint = app.blueprints.get(rule.endpoint.rpartition(".")[0])
         if not isinstance(blueprint, PortalBlueprint) or rule.endpoint in blueprint.public_endpoints:
             unguarded.add(rule.endpoint)

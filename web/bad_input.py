@@ -55,9 +55,10 @@ def init_app(app) -> None:
     @app.errorhandler(OverflowError)  # SQLite's driver: an integer beyond 64 bits
     def value_the_database_cannot_take(error):
         from extensions import db
+        from web.problems import is_api_request, problem_response
         from web.security import render_error
 
         db.session.rollback()
         log.warning("request %s: a value the database cannot take: %s %s (%s)", g.get("request_id"),
                     request.method, request.path, type(error).__name__)
-        return render_error(400), 400
+        return problem_response(400) if is_api_request() else (render_error(400), 400)

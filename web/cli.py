@@ -9,6 +9,10 @@ from services.imports import KINDS
 
 
 def register_commands(app) -> None:
+    from web import api_cli
+
+    api_cli.register(app)
+
     @app.cli.command("send-mail")
     @click.option("--limit", default=500, show_default=True, help="At most this many e-mails.")
     def send_mail(limit):

@@ -9,6 +9,9 @@ from flask import g, render_template, request
 from flask_babel import get_locale, lazy_gettext as _l
 from werkzeug.exceptions import HTTPException
 
+from web import problems
+from web.problems import is_api_request
+
 log = logging.getLogger("portal")
 
 # Scripts and styles only from the app itself. The back office (Flask-Admin) marks its
@@ -72,6 +75,8 @@ def init_app(app) -> None:
         from services.access import record_denial
 
         record_denial()
+        if is_api_request():
+            return problems.from_exception(error)
         if code not in ERROR_TITLES:
             return error
         return render_error(code), code
@@ -82,6 +87,8 @@ def init_app(app) -> None:
         from extensions import db
 
         db.session.rollback()
+        if is_api_request():
+            return problems.problem_response(500)
         return render_error(500), 500
 
 

@@ -14,6 +14,7 @@ import secrets
 from datetime import timedelta
 
 from flask import current_app, g, redirect, request, session, url_for
+from flask.sessions import NullSession, SecureCookieSessionInterface
 from flask_babel import lazy_gettext as _l
 from flask_login import current_user, login_user, logout_user
 from sqlalchemy import select
@@ -137,7 +138,24 @@ def _enforce_timeouts():
     return None
 
 
+class PortalSessionInterface(SecureCookieSessionInterface):
+    """The signed cookie, except under /api: there no session cookie is read or set, so a
+    customer's or staff member's session never authorises the API (its bearer tokens do), and
+    an API call never starts a session. (The session there is empty; writing to it fails.)"""
+
+    def open_session(self, app, request):
+        if request.path.startswith("/api/"):
+            return self.null_session_class()
+        return super().open_session(app, request)
+
+    def save_session(self, app, session, response):
+        if isinstance(session, NullSession):
+            return None
+        return super().save_session(app, session, response)
+
+
 def init_app(app, login_manager) -> None:
+    app.session_interface = PortalSessionInterface()
     login_manager.init_app(app)
     login_manager.user_loader(load_user)
     login_manager.login_view = "auth.sign_in"

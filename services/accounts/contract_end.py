@@ -15,6 +15,7 @@ from models.sessions import SessionEnd
 from models.users import Module, PortalUser, PortalUserState
 from services import audit
 from services.accounts.sessions import end_sessions_of_ids
+from services.api import feed
 
 READ_ONLY_MODULES = frozenset({Module.INVOICES, Module.DOCUMENTS, Module.MESSAGES})
 
@@ -75,6 +76,7 @@ def close_ended_accounts(today: date | None = None) -> int:
             update(PortalUser).where(PortalUser.id.in_([u.id for u in users]))
             .values(state=PortalUserState.DISABLED)
         )
+        feed.changed_ids(feed.PORTAL_USERS, [u.id for u in users])
         end_sessions_of_ids(PortalUser, [u.id for u in users], SessionEnd.ACCOUNT_CHANGED)
     db.session.commit()
     return len(users)

@@ -20,6 +20,7 @@ from sqlalchemy import Integer, bindparam, func, or_, select
 
 from extensions import db
 from models.users import PortalUser, PortalUserState
+from services.api import feed
 from services.links import portal_url
 from services.outbox import queue_email
 
@@ -65,6 +66,7 @@ def add_access(customer_id: int, email: str, name: str, *, account_admin: bool =
     user = PortalUser(customer_id=customer_id, email=email, name=name, state=PortalUserState.INVITED,
                       login_id=login_id, is_account_admin=account_admin)
     db.session.add(user)
+    feed.changed(feed.PORTAL_USERS, user)
     return user, login
 
 

@@ -70,6 +70,7 @@ def run_import(kind: str, records: Iterable[tuple[int, dict]], *, dry_run: bool 
     chunks = _chunks(records, BATCH_SIZE) if prepare else ([item] for item in records)
     try:
         for chunk in chunks:
+            line = chunk[0][0]  # what a refusal names if the batch's lookups themselves fail
             batch = prepare([record for _, record in chunk]) if prepare else None
             for line, record in chunk:
                 try:

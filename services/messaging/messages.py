@@ -16,6 +16,7 @@ from models.customers import Customer
 from models.messaging import Message, MessageAudience, MessageEvent, MessageRecipient
 from models.outbox import OutgoingEmail
 from services import audit
+from services.api import feed
 from services.messaging import notices
 from services.outbox import DELIVERY_LISTENERS
 
@@ -75,6 +76,7 @@ def _append(recipient: MessageRecipient, kind: str, at: datetime, via: str | Non
                          message_hash=recipient.message.content_hash, previous_hash=previous or GENESIS)
     event.record_hash = event.compute_hash()
     db.session.add(event)
+    feed.changed(feed.MESSAGE_RECEIPTS, event)
     return event
 
 

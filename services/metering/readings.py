@@ -13,6 +13,7 @@ from extensions import db
 from models.base import utcnow
 from models.metering import Commodity, Meter, MeterReading, ReadingKind, ReadingState, Register, SupplyPoint, SupplyPointState
 from services import audit
+from services.api import feed
 from services.outbox import queue_email
 
 # A reading whose consumption since the last one exceeds this many times the usual
@@ -127,6 +128,7 @@ def record(point: SupplyPoint, checks: list[RegisterCheck], read_on: date, reaso
                                state=ReadingState.SUBMITTED if flagged else ReadingState.ACCEPTED)
         db.session.add(reading)
         stored.append(reading)
+        feed.changed(feed.SELF_READINGS, reading)
     if stored:
         db.session.flush()
         audit.record("reading_submitted", point, customer_id=point.customer_id, details={
@@ -145,6 +147,7 @@ def decide(reading: MeterReading, staff, accept: bool, reason: str | None = None
     reading.rejection_reason = None if accept else reason
     reading.reviewed_by_id = staff.id
     reading.reviewed_at = utcnow()
+    feed.changed(feed.SELF_READINGS, reading)
     audit.record("reading_accepted" if accept else "reading_rejected", reading, actor=staff,
                  customer_id=reading.supply_point.customer_id, details={"reason": reason} if reason else None)
     _tell_author(reading, accept, reason)

@@ -24,6 +24,7 @@ from models.tickets import (
 )
 from models.users import StaffUser, Team
 from services import audit, labels
+from services.api import feed
 from services.links import portal_url
 from services.outbox import queue_email
 from services.tickets import routing, service_levels
@@ -92,6 +93,7 @@ def submit(ticket: Ticket, author, files=(), *, team: Team | None = None) -> Tas
     _attach(ticket, None, files)
     team, person = (team, None) if team is not None else route(ticket)
     task = _delegate(ticket, team, person)
+    feed.changed(feed.TICKETS, ticket)
     audit.record("ticket_submitted", ticket, customer_id=ticket.customer_id,
                  details={"kind": ticket.kind, "priority": ticket.priority, "team": team.name if team else None})
     _notify_customer(ticket, _l("We have received your %(what)s %(reference)s and passed it to %(team)s."),
@@ -146,6 +148,7 @@ def change_state(ticket: Ticket, to_state: str, *, staff=None, customer=None, bo
     if event == "reopened":
         ticket.resolved_at = None
         _create_task(ticket, ticket.team, ticket.assignee if ticket.assignee and not ticket.assignee.absent else None)
+    feed.changed(feed.TICKETS, ticket)
     audit.record("ticket_state_changed", ticket, actor=staff or customer, customer_id=ticket.customer_id,
                  details={"to": to_state, "note": body})
     _notify_customer(ticket, _l("Your %(what)s %(reference)s is now: %(state)s."), state_key=to_state)
@@ -167,6 +170,7 @@ def customer_reply(ticket: Ticket, author, body: str, files=()) -> TicketEntry:
     _attach(ticket, entry, files)
     if ticket.state == S.WAITING_FOR_CUSTOMER:
         _event(ticket, "in_progress", S.IN_PROGRESS, author_portal_user_id=author.id)
+    feed.changed(feed.TICKETS, ticket)
     audit.record("ticket_customer_reply", ticket, customer_id=ticket.customer_id)
     _notify_staff(ticket.assignee, ticket, _l("The customer answered in %(reference)s"),
                   _l("The customer answered in %(reference)s: %(subject)s."))
@@ -185,6 +189,7 @@ def staff_reply(ticket: Ticket, staff, body: str, files=(), *, ask: bool = False
         _event(ticket, "in_progress", S.IN_PROGRESS, author_staff_id=staff.id)
     if ask and ticket.state != S.WAITING_FOR_CUSTOMER:
         _event(ticket, "waiting", S.WAITING_FOR_CUSTOMER, author_staff_id=staff.id)
+    feed.changed(feed.TICKETS, ticket)
     audit.record("ticket_staff_reply", ticket, actor=staff, customer_id=ticket.customer_id, details={"ask": ask})
     _notify_customer(ticket, _l("There is a new answer in your %(what)s %(reference)s.") if not ask else
                      _l("We need your answer in your %(what)s %(reference)s."))
