@@ -223,9 +223,10 @@ def test_the_cli_prints_the_token_once_and_keeps_only_its_hash(app):
     api = ApiCaller(app)
     assert api.get("/api/v1/tickets", secret).status_code == 200
     again = runner.invoke(args=["api-client", "create", "Billing", "--scope", "tickets:read"])
-    assert again.exit_code != 0 and "exists already" in again.output
+    # The CLI speaks the operator's default language (BABEL_DEFAULT_LOCALE, Czech).
+    assert again.exit_code != 0 and "Klient s názvem Billing už existuje." in again.output
     unknown = runner.invoke(args=["api-client", "create", "Other", "--scope", "tickets:write"])
-    assert unknown.exit_code != 0 and "Unknown scope tickets:write" in unknown.output
+    assert unknown.exit_code != 0 and "Neznámé oprávnění tickets:write" in unknown.output
     revoked = runner.invoke(args=["api-client", "revoke", "Billing"])
     assert "1 tokens revoked" in revoked.output
     assert api.get("/api/v1/tickets", secret).status_code == 401
