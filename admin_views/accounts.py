@@ -10,11 +10,12 @@ from wtforms import SelectMultipleField
 
 from admin_views.base import ReadOnlyModelView, StaffModelView, changed_fields
 from admin_views.credential_letters import CredentialLettersMixin
+from admin_views.pickers import pickers
 from extensions import db
 from models.credentials import CredentialIssue
-from models.customers import Customer
+from models.customers import Customer, CustomerKind
 from models.sessions import SessionEnd
-from models.users import DocumentNotices, PortalUser, PortalUserRight, StaffRole, StaffUser, Team
+from models.users import PortalUser, PortalUserRight, PortalUserState, StaffRole, StaffUser, Team
 from services import audit, labels
 from services.accounts.sessions import end_sessions_of
 from services.api import feed
@@ -28,6 +29,19 @@ class CustomerView(CredentialLettersMixin, StaffModelView):
     column_default_sort = "number"
     form_excluded_columns = StaffModelView.form_excluded_columns + (
         "portal_users", "supply_points", "contracts")
+    def validate_form(self, form):
+        valid = super().validate_form(form)
+        kind, company_id = getattr(form, "kind", None), getattr(form, "company_id", None)
+        if valid and kind is not None and company_id is not None:
+            # The same rule and words as the customers import (services/imports/customers.py).
+            if Customer.missing_for_kind(kind.data, {"company_id": company_id.data}):
+                company_id.errors = [*company_id.errors, _("A business customer needs an IČO.")]
+                return False
+            if company_id.data and kind.data != CustomerKind.BUSINESS:
+                company_id.errors = [*company_id.errors, _("Only a business customer has an IČO.")]
+                return False
+        return valid
+
     # The number opens the overview of everything the customer has.
     column_formatters = {"number": lambda view, context, model, name: Markup(
         '<a href="{}">{}</a>').format(url_for("bo_customer_overview.show", customer_id=model.id), model.number)}
@@ -49,8 +63,10 @@ class PortalUserView(StaffModelView):
         "failed_sign_ins", "failed_codes", "locked_until", "last_sign_in_at", "rights", "recovery_codes",
         "totp_enabled_at",
     )
-    # The person's own choice in the profile; staff may set it when asked on the phone.
-    form_choices = {"document_notices": [(v.value, v.value) for v in DocumentNotices]}
+    form_ajax_refs = pickers(PortalUser, "customer", "login", "linked_accesses", "supply_points")
+    # The language of the person's e-mails and letters (the notice preference, the person's own
+    # choice in the profile, is a select from its column; staff set it when asked on the phone).
+    form_choices = {"locale": list(labels.LANGUAGES.items())}
 
     def on_form_prefill(self, form, id):
         form.module_rights.data = sorted(r.module for r in self.get_one(id).rights)
@@ -63,6 +79,13 @@ class PortalUserView(StaffModelView):
         if is_created or "state" in changed_fields(model):  # a new or a disabled user, for the API's pull
             feed.changed(feed.PORTAL_USERS, model)
         super().on_model_change(form, model, is_created)
+
+    def deactivate(self, model) -> bool:
+        """A portal user with history is disabled: signed out, never signs in again."""
+        model.state = PortalUserState.DISABLED
+        feed.changed(feed.PORTAL_USERS, model)
+        end_sessions_of(model, SessionEnd.ACCOUNT_CHANGED)
+        return True
 
 
 class StaffUserView(StaffModelView):

@@ -14,6 +14,7 @@ from extensions import db
 from forms.api import ApiClientForm
 from models.api import ApiClient, ApiToken
 from models.users import StaffRole
+from services import labels
 from services.api import clients
 from web.bad_input import is_record_id
 
@@ -45,7 +46,7 @@ class ApiClientView(StaffModelView):
 
 
 def _state(view, context, model, name):
-    return model.state().value
+    return labels.TOKEN_STATES[model.state()]
 
 
 class ApiTokenView(ReadOnlyModelView):

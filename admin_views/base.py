@@ -2,10 +2,11 @@
 and an audit entry for every create, update and delete."""
 from __future__ import annotations
 
+import logging
 from datetime import UTC, datetime
 from decimal import Decimal
 
-from flask import request
+from flask import flash, g, request
 from flask_admin.actions import action
 from flask_admin.babel import lazy_gettext as admin_gettext
 from flask_admin.contrib.sqla import ModelView
@@ -15,17 +16,23 @@ from flask_admin.model.form import converts
 from flask_babel import get_timezone, gettext as _, lazy_gettext as _l
 from flask_wtf import FlaskForm
 from flask_wtf.form import _Auto
-from sqlalchemy import inspect
+from sqlalchemy import inspect, select
+from sqlalchemy.exc import IntegrityError, SQLAlchemyError
 from werkzeug.datastructures import ImmutableMultiDict, MultiDict
 from wtforms import fields as wtf_fields
 from wtforms.validators import NumberRange, ValidationError
 
+from admin_views import db_errors
+from admin_views.display import DisplayMixin
 from admin_views.security import StaffAccessMixin
 from extensions import db
-from services import audit
+from forms.validators import CHECKS
+from services import audit, labels
 from web.bad_input import MAX_ID, MAX_PAGE, is_record_id
 from web.safe_redirect import safe_next
 from web.uploads import stored_file_from_upload
+
+log = logging.getLogger("portal")
 
 
 class StaffForm(FlaskForm):
@@ -96,6 +103,13 @@ class StaffModelConverter(AdminModelConverter):
         field_args["validators"].append(NumberRange(-MAX_ID, MAX_ID, _l("Enter a smaller number.")))
         return super().handle_integer_types(column, field_args, **extra)
 
+    def _model_select_field(self, prop, multiple, remote_model, **kwargs):
+        # An empty choice of a related record: wtforms shows a choice without a label by its
+        # value, which for Flask-Admin's is "__None".
+        if not multiple and prop.key not in getattr(self.view, "_form_ajax_refs", {}):
+            kwargs.setdefault("blank_text", "—")
+        return super()._model_select_field(prop, multiple, remote_model, **kwargs)
+
     @converts("Money")
     def convert_money(self, field_args, **extra):
         field_args.setdefault("places", 2)
@@ -121,12 +135,15 @@ def keep_return_url_on_site() -> None:
     request.values = ImmutableMultiDict(values)
 
 
-class StaffModelView(StaffAccessMixin, ModelView):
+class StaffModelView(DisplayMixin, StaffAccessMixin, ModelView):
     form_base_class = StaffForm
     filter_converter = StaffFilterConverter()
     model_form_converter = StaffModelConverter
     page_size = 20
     can_set_page_size = True
+    # Previous / next without the total: a COUNT(*) over a table of millions (invoices, readings,
+    # the audit log) on every list page would cost more than the page itself.
+    simple_list_pager = True
     can_view_details = True
     details_modal = False
     edit_modal = False
@@ -151,13 +168,94 @@ class StaffModelView(StaffAccessMixin, ModelView):
         audit.record("backoffice_deleted", model, details={"deleted": str(model)})
 
     def __init__(self, model, session=None, **kwargs):
+        self._checks_from_columns(model)
         super().__init__(model, session or db, **kwargs)
+
+    def _checks_from_columns(self, model) -> None:
+        """Before Flask-Admin builds the forms: a column that stores an enumeration
+        (`info={"enum": …}`) becomes a select of its labels, one with a format
+        (`info={"check": …}`) gets the portal's own validator (forms/validators.py)."""
+        choices, args = dict(self.form_choices or {}), {k: dict(v) for k, v in (self.form_args or {}).items()}
+        for column in model.__table__.columns:
+            if "enum" in column.info and column.key not in choices:
+                choices[column.key] = labels.enum_choices(column.info["enum"])
+            if "check" in column.info:
+                field_args = args.setdefault(column.key, {})
+                field_args["validators"] = [*field_args.get("validators", ()), CHECKS[column.info["check"]]]
+        self.form_choices, self.form_args = choices or None, args or None
+
+    # --- what the database refuses, and deleting what has history --------------------------
+
+    def create_model(self, form):
+        g.admin_form = form  # so that a refusal of the database stands next to its field
+        return super().create_model(form)
+
+    def update_model(self, form, model):
+        g.admin_form = form
+        return super().update_model(form, model)
+
+    def handle_view_exception(self, exc) -> bool:
+        """No exception reaches a staff screen: a refused write is a sentence, next to its field
+        when the database says which; anything else is logged and said plainly."""
+        if isinstance(exc, ValidationError):
+            flash(str(exc), "error")
+            return True
+        db.session.rollback()
+        if isinstance(exc, SQLAlchemyError):
+            column, message = db_errors.explain(exc, self.model.__table__)
+            log.warning("back office %s: the database refused a write: %s", self.endpoint, type(exc).__name__)
+            form = g.get("admin_form")
+            field = getattr(form, column, None) if column and form is not None else None
+            if field is not None and hasattr(field, "errors"):
+                field.errors = [*field.errors, str(message)]
+                flash(_("The record was not saved: see the message next to the field."), "error")
+            else:
+                flash(_("The record was not saved: %(reason)s", reason=message), "error")
+            return True
+        log.exception("back office %s: could not save", self.endpoint)
+        flash(_("The record was not saved: %(reason)s", reason=db_errors.OTHER), "error")
+        return True
+
+    def delete_model(self, model) -> bool:
+        """Delete a record without history. One with history (anything refers to it) is
+        deactivated where it can be (`deactivate`), else kept with a message; never an error."""
+        model_class, ident = type(model), inspect(model).identity
+        if not _keeps_history(model):
+            try:
+                self.on_model_delete(model)
+                db.session.delete(model)
+                db.session.commit()
+            except IntegrityError:  # what refers to it forbids the delete: it has history
+                db.session.rollback()
+            except SQLAlchemyError as error:
+                self.handle_view_exception(error)
+                return False
+            else:
+                self.after_model_delete(model)
+                return True
+            model = db.session.get(model_class, ident)
+            if model is None:
+                return False
+        if self.deactivate(model):
+            audit.record("backoffice_deactivated", model, details={"record": str(model)})
+            db.session.commit()
+            flash(_("%(record)s has history, so it was deactivated instead of deleted.", record=model), "warning")
+            return True
+        flash(_("%(record)s has history and cannot be deleted.", record=model), "error")
+        return False
+
+    def deactivate(self, model) -> bool:
+        """Switch off a record that has history; False when it has no such switch."""
+        if hasattr(model, "active"):
+            model.active = False
+            return True
+        return False
 
     def _run_view(self, fn, *args, **kwargs):
         keep_return_url_on_site()
         return super()._run_view(fn, *args, **kwargs)
 
-    @action("delete", admin_gettext("Delete"), admin_gettext("Are you sure you want to delete selected records?"))
+    @action("delete", admin_gettext("Delete"), _l("Are you sure you want to delete the selected records?"))
     def action_delete(self, ids):
         # psycopg 3 sends the checked rows' ids as text and PostgreSQL will not compare
         # integer = varchar, so Flask-Admin's bulk delete failed there for every id.
@@ -171,6 +269,22 @@ class StaffModelView(StaffAccessMixin, ModelView):
         args = super()._get_list_extra_args()
         args.page = min(max(args.page or 0, 0), MAX_PAGE)  # beyond this OFFSET overflows
         return args
+
+
+def _keeps_history(model) -> bool:
+    """Whether a record that a delete would merely unlink (a foreign key ON DELETE SET NULL: the
+    audit log, readings, tickets and changes a portal user made) refers to this one. Deleting it
+    would lose who did what, so such a record is history too."""
+    table = model.__table__
+    ident = inspect(model).identity
+    if ident is None or len(table.primary_key.columns) != 1:
+        return False
+    for other in db.metadata.tables.values():
+        for key in other.foreign_keys:
+            unlinked = key.column.table is table and (key.ondelete or "").upper() == "SET NULL"
+            if unlinked and db.session.scalar(select(key.parent).where(key.parent == ident[0]).limit(1)) is not None:
+                return True
+    return False
 
 
 class ReadOnlyModelView(StaffModelView):

@@ -6,9 +6,9 @@ from flask_wtf.file import FileField
 from wtforms.validators import ValidationError
 
 from admin_views.base import StaffModelView, stored_upload
-from models.customers import Segment
 from models.documents import Document, DocumentCategory, DocumentVersion, DocumentVisibility
 from models.users import StaffRole
+from services import labels
 
 CLERKS = (StaffRole.CLERK,)
 
@@ -22,8 +22,8 @@ class DocumentView(StaffModelView):
                            "file", "versions")
     form_excluded_columns = StaffModelView.form_excluded_columns + ("file", "versions")
     # A customer's own documents are made by the portal (the monthly billing information), not uploaded.
-    form_choices = {"visibility": [(v.value, v.value) for v in DocumentVisibility if v != DocumentVisibility.CUSTOMER],
-                    "segment": [("", "—")] + [(s.value, s.value) for s in Segment]}
+    form_choices = {"visibility": [c for c in labels.enum_choices(DocumentVisibility)
+                                   if c[0] != DocumentVisibility.CUSTOMER]}
     form_extra_fields = {"upload": FileField(_l("File (PDF, PNG or JPEG); a new file keeps the old one as a version"))}
 
     def on_model_change(self, form, model, is_created):

@@ -3,13 +3,16 @@ from __future__ import annotations
 
 from flask import current_app, flash, redirect, request, session, url_for
 from flask_admin import AdminIndexView, expose
+from flask_admin.contrib.sqla.filters import FilterEqual
 from flask_babel import gettext as _
+from flask_login import current_user
 
 from admin_views.security import StaffAccessMixin
 from extensions import db, limiter
 from forms.accounts import StaffCodeForm, StaffSignInForm
+from models.base import utcnow
 from models.users import StaffRole, StaffUser
-from services import audit
+from services import audit, labels
 from services.access import is_staff_user
 from services.accounts import sign_in as sign_in_rules, two_factor
 from web.safe_redirect import safe_next
@@ -30,6 +33,14 @@ def _one_more_wrong_code(user: StaffUser) -> bool:
     return False
 
 
+def _filtered_list_url(view, column: str, value: str) -> str:
+    """The list view opened on the rows whose `column` equals `value` (its "equals" filter)."""
+    for arg, (_index, flt) in (view._filter_args or {}).items():
+        if getattr(flt.column, "key", None) == column and isinstance(flt, FilterEqual):
+            return url_for(f"{view.endpoint}.index_view", **{f"flt0_{arg}": value})
+    return url_for(f"{view.endpoint}.index_view")
+
+
 class BackOfficeHome(StaffAccessMixin, AdminIndexView):
     # The home page is every staff member's way in (sign-in, second factor and sign-out
     # answer even before sign-in, see _handle_view); views without roles are for
@@ -40,9 +51,20 @@ class BackOfficeHome(StaffAccessMixin, AdminIndexView):
     def index(self):
         if not self.is_accessible():
             return self.inaccessible_callback("index")
-        from admin_views.overview import home_figures
+        from admin_views.overview import home_figures, my_tasks
 
-        return self.render("admin/home.html", figures=home_figures())
+        me = current_user._get_current_object()
+        views = {view.endpoint: view for view in self.admin._views}
+
+        def may(endpoint: str) -> bool:
+            return endpoint in views and views[endpoint].is_accessible()
+
+        def list_url(endpoint: str, column: str, value: str) -> str:
+            return _filtered_list_url(views[endpoint], column, value)
+
+        return self.render("admin/home.html", figures=home_figures(me, may, list_url), now=utcnow(),
+                           tasks=my_tasks(me) if may("bo_ticket_desk") else None,
+                           role_label=labels.STAFF_ROLES.get(me.role, me.role))
 
     @expose("/sign-in", methods=["GET", "POST"])
     @limiter.limit("20 per minute", methods=["POST"])

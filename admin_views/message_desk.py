@@ -19,7 +19,8 @@ from web.bad_input import page_number
 from web.downloads import send_bytes
 
 PAGE_SIZE = 50
-FILTERS = {
+FILTERS = {  # the report's tabs; it opens on all recipients
+    "all": MessageRecipient.id.is_not(None),
     "delivered": MessageRecipient.delivered_at.is_not(None),
     "read": MessageRecipient.read_at.is_not(None),
     "not_delivered": MessageRecipient.delivered_at.is_(None),
@@ -75,11 +76,11 @@ class MessageDesk(StaffAccessMixin, BaseView):
     @expose("/<int:message_id>")
     def report(self, message_id):
         message = db.session.get(Message, message_id) or abort(404)
-        shown = request.args.get("show", "not_delivered")
+        shown = request.args.get("show", "all")
+        shown = shown if shown in FILTERS else "all"
         page = page_number()
         recipients = db.session.scalars(
-            select(MessageRecipient).where(MessageRecipient.message_id == message.id,
-                   FILTERS.get(shown, FILTERS["not_delivered"]))
+            select(MessageRecipient).where(MessageRecipient.message_id == message.id, FILTERS[shown])
             .options(joinedload(MessageRecipient.customer)).order_by(MessageRecipient.id)
             .limit(PAGE_SIZE).offset((page - 1) * PAGE_SIZE)
         ).all()

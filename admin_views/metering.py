@@ -11,29 +11,18 @@ from sqlalchemy import or_, select
 from wtforms.validators import ValidationError
 
 from admin_views.base import ReadOnlyModelView, StaffModelView, stored_upload
+from admin_views.pickers import pickers
 from extensions import db
 from forms.metering import meter_exchange_form_for
 from models.contracts import Contract
-from models.metering import Commodity, Meter, MeterReading, Register, SupplyPoint
+from models.metering import Meter, MeterReading, Register, SupplyPoint, SupplyPointState
 from models.price_lists import PriceItem, PriceList, Product
 from models.users import StaffRole
 from services.messaging import notices
 from services.metering import readings
-from services.metering.identifiers import is_valid_ean, is_valid_eic
 
 TECHNICAL = (StaffRole.TECHNICIAN, StaffRole.CLERK)
 BILLING = (StaffRole.BILLING,)
-
-
-def _check_identifier(form, field):
-    commodity = form.commodity.data if hasattr(form, "commodity") else None
-    value = (field.data or "").strip().upper()
-    if commodity == Commodity.GAS:
-        if not is_valid_eic(value):
-            raise ValidationError(_("This is not a valid EIC: 16 characters with a correct check character."))
-    elif not is_valid_ean(value):
-        raise ValidationError(_("This is not a valid EAN: 18 digits with a correct check digit."))
-    field.data = value
 
 
 class SupplyPointView(StaffModelView):
@@ -42,13 +31,11 @@ class SupplyPointView(StaffModelView):
                    "self_readings_allowed")
     column_searchable_list = ("identifier", "city", "street")
     column_filters = ("commodity", "state", "self_readings_allowed", "distribution_tariff")
-    form_choices = {"commodity": [(c.value, c.value) for c in Commodity],
-                    "state": [("active", "active"), ("inactive", "inactive")]}
     form_excluded_columns = StaffModelView.form_excluded_columns + ("meters", "contracts")
+    form_ajax_refs = pickers(SupplyPoint, "customer")
     form_widget_args = {"identifier": {"data-identifier": "supply-point"}}
 
-    form_args = {"identifier": {"validators": [_check_identifier]},
-                 "self_readings_allowed": {"description": _l(
+    form_args = {"self_readings_allowed": {"description": _l(
                      "A new supply point of a V.I.P. customer always starts with self-readings allowed; "
                      "untick it later to refuse them.")}}
 
@@ -56,6 +43,11 @@ class SupplyPointView(StaffModelView):
         if is_created and SupplyPoint.self_readings_by_default(model.customer):
             model.self_readings_allowed = True  # V.I.P. customers read their own meters by default
         super().on_model_change(form, model, is_created)
+
+    def deactivate(self, model) -> bool:
+        """A supply point with history is no longer supplied; its history stays."""
+        model.state = SupplyPointState.INACTIVE
+        return True
 
     @property
     def extra_js(self):
@@ -79,6 +71,7 @@ class MeterView(StaffModelView):
     column_list = ("serial_number", "supply_point", "installed_on", "removed_on", "final_value")
     column_searchable_list = ("serial_number",)
     form_excluded_columns = StaffModelView.form_excluded_columns + ("registers",)
+    form_ajax_refs = pickers(Meter, "supply_point")
     column_extra_row_actions = [EndpointLinkRowAction("fa fa-exchange", ".exchange_view", title=_l("Record a meter exchange"))]
 
     @expose("/exchange/", methods=("GET", "POST"))
@@ -120,12 +113,12 @@ class MeterReadingView(StaffModelView):
     column_filters = ("state", "kind", "read_on")
     column_default_sort = ("read_on", True)
     form_excluded_columns = StaffModelView.form_excluded_columns + ("photo",)
+    form_ajax_refs = pickers(MeterReading, "register", "supply_point", "submitted_by")
 
 
 class ProductView(StaffModelView):
     roles = BILLING
     column_list = ("code", "name", "commodity")
-    form_choices = {"commodity": [(c.value, c.value) for c in Commodity]}
 
 
 class PriceListView(StaffModelView):
@@ -167,6 +160,7 @@ class ContractView(StaffModelView):
     column_searchable_list = ("number",)
     column_filters = ("valid_from", "valid_to")
     form_excluded_columns = StaffModelView.form_excluded_columns + ("signed_document",)
+    form_ajax_refs = pickers(Contract, "customer", "supply_points")
 
 
 def register(admin, db_):

@@ -80,8 +80,14 @@ class TicketDesk(StaffAccessMixin, BaseView):
         ticket = db.session.get(Ticket, ticket_id) or abort(404)
         me = self._me()
         reply_form, state_form, reassign_form = StaffReplyForm(), StateForm(), ReassignForm()
-        state_form.state.choices = [(s, labels.TICKET_STATES_FOR_STAFF[s]) for s in
-                                    sorted(tickets.TRANSITIONS[TicketState(ticket.state)])]
+        # The select starts at the state the ticket is in (one careless click changes nothing),
+        # then where it may go, in the workflow's order.
+        current = TicketState(ticket.state)
+        state_form.state.choices = [(current.value, _("%(state)s (current state)",
+                                                      state=labels.TICKET_STATES_FOR_STAFF[current]))] + [
+            (s.value, labels.TICKET_STATES_FOR_STAFF[s]) for s in TicketState if s in tickets.TRANSITIONS[current]]
+        if state_form.state.data is None:
+            state_form.state.data = current.value
         reassign_form.team.choices = [(t.id, t.name) for t in db.session.scalars(select(Team).order_by(Team.name))]
         reassign_form.person.choices = [(0, "—")] + [(p.id, p.name) for p in db.session.scalars(
             select(StaffUser).where(StaffUser.active.is_(True)).order_by(StaffUser.name))]
@@ -99,6 +105,9 @@ class TicketDesk(StaffAccessMixin, BaseView):
             flash(_("Saved."), "success")
             return redirect(url_for(".ticket", ticket_id=ticket.id))
         if action == "state" and state_form.validate_on_submit():
+            if state_form.state.data == ticket.state:
+                flash(_("The ticket stays in its state."), "info")
+                return redirect(url_for(".ticket", ticket_id=ticket.id))
             try:
                 tickets.change_state(ticket, state_form.state.data, staff=me)
             except tickets.ImpossibleTransition:

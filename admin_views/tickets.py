@@ -8,7 +8,7 @@ from markupsafe import Markup
 from wtforms.validators import ValidationError
 
 from admin_views.base import ReadOnlyModelView, StaffModelView
-from models.tickets import Priority, RequestType, RoutingRule, ServiceCategory, Task, Ticket, TicketEntry, TicketKind
+from models.tickets import RequestType, RoutingRule, ServiceCategory, Task, Ticket, TicketEntry, TicketKind
 from models.users import StaffRole
 
 SERVICE = (StaffRole.CLERK, StaffRole.TECHNICIAN)
@@ -56,8 +56,6 @@ class TaskView(StaffModelView):
 class RoutingRuleView(StaffModelView):
     roles = (StaffRole.ADMINISTRATOR,)
     column_list = ("ticket_kind", "request_type", "service_category", "priority", "team", "staff_user")
-    form_choices = {"ticket_kind": [(k.value, k.value) for k in TicketKind],
-                    "priority": [("", "—")] + [(p.value, p.value) for p in Priority]}
 
     def on_model_change(self, form, model, is_created):
         """A rule names what it routes (a request type or a service category, as its kind says) and where to."""

@@ -179,7 +179,8 @@ def _period():
 
 
 def _statement_labels():
-    return {"invoice": _("Invoice"), "advance": _("Advance"), "payment": _("Payment")}
+    return {"invoice": _("Invoice"), "advance": _("Advance"), "payment": _("Payment"),
+            "refund": _("Refund to your account")}
 
 
 @bp.route("/statement")
@@ -196,6 +197,6 @@ def statement_pdf():
     opening, rows = statement_service.entries(start, end)
     customer = acting_user().customer
     # Documents for the post and the records are Czech.
-    labels = {"invoice": "Faktura", "advance": "Záloha", "payment": "Platba"}
+    labels = {"invoice": "Faktura", "advance": "Záloha", "payment": "Platba", "refund": "Vrácení na účet"}
     content = statement_service.render_pdf(customer, start, end, opening, rows, labels)
     return send_bytes(content, "application/pdf", f"vypis-{customer.number}-{start}-{end}.pdf")

@@ -27,6 +27,8 @@ class AuditEntry(db.Model):
     __table_args__ = (
         CheckConstraint(check_in("actor_kind", ActorKind), name="actor_kind"),
         Index("ix_audit_entries_record", "record_type", "record_id"),
+        # The customer overview's timeline, newest first.
+        Index("ix_audit_entries_customer_at", "customer_id", "at"),
     )
 
     id: Mapped[int] = mapped_column(primary_key=True)

@@ -2,14 +2,14 @@
 from __future__ import annotations
 
 import enum
-from datetime import date
+from datetime import date, datetime
 from decimal import Decimal
 
 from sqlalchemy import CheckConstraint, Date, ForeignKey, Index, Integer, Numeric, String, or_, select
 from sqlalchemy.orm import Mapped, mapped_column, relationship
 
 from extensions import db
-from models.base import ZERO, Money, TimestampMixin, check_in
+from models.base import ZERO, Money, TimestampMixin, UTCDateTime, check_in
 from models.scoping import CustomerRecord
 
 
@@ -183,8 +183,12 @@ class Advance(CustomerRecord, db.Model):
 
 
 class Payment(CustomerRecord, TimestampMixin, db.Model):
+    """Money the customer paid. Never edited nor deleted: a wrong one is reversed (with the
+    reason), stays listed as reversed and counts no more in the customer's balance."""
+
     __tablename__ = "payments"
     __table_args__ = (CheckConstraint("amount > 0", name="amount_positive"),
+                      CheckConstraint("reversed_at IS NULL OR reversal_reason IS NOT NULL", name="reversed_has_reason"),
                       Index("ix_payments_customer_received", "customer_id", "received_on"),
                       # The bank's transaction reference: the same statement twice adds nothing.
                       Index("uq_payments_reference", "reference", unique=True))
@@ -195,8 +199,21 @@ class Payment(CustomerRecord, TimestampMixin, db.Model):
     amount: Mapped[Decimal] = mapped_column(Money)
     variable_symbol: Mapped[str | None] = mapped_column(String(10))
     reference: Mapped[str | None] = mapped_column(String(100))
+    reversed_at: Mapped[datetime | None] = mapped_column(UTCDateTime)
+    reversed_by_id: Mapped[int | None] = mapped_column(ForeignKey("staff_users.id"))
+    reversal_reason: Mapped[str | None] = mapped_column(String(500))
 
+    customer = relationship("Customer")
+    reversed_by = relationship("StaffUser")
     allocations: Mapped[list[PaymentAllocation]] = relationship(back_populates="payment", cascade="all, delete-orphan")
+
+    @property
+    def is_reversed(self) -> bool:
+        return self.reversed_at is not None
+
+    @property
+    def allocated(self) -> Decimal:
+        return sum((a.amount for a in self.allocations), ZERO)
 
     def __str__(self) -> str:
         return f"{self.received_on} {self.amount}"

@@ -32,25 +32,33 @@ class Customer(TimestampMixin, db.Model):
 
     id: Mapped[int] = mapped_column(primary_key=True)
     number: Mapped[str] = mapped_column(String(10), unique=True)
-    kind: Mapped[str] = mapped_column(String(16), default=CustomerKind.HOUSEHOLD)
+    kind: Mapped[str] = mapped_column(String(16), info={"enum": CustomerKind}, default=CustomerKind.HOUSEHOLD)
     name: Mapped[str] = mapped_column(String(200))
-    company_id: Mapped[str | None] = mapped_column(String(8))  # IČO
-    vat_id: Mapped[str | None] = mapped_column(String(12))  # DIČ
-    email: Mapped[str] = mapped_column(String(254))
-    phone: Mapped[str | None] = mapped_column(String(20))
+    company_id: Mapped[str | None] = mapped_column(String(8), info={"check": "ico"})  # IČO
+    vat_id: Mapped[str | None] = mapped_column(String(12), info={"check": "dic"})  # DIČ
+    email: Mapped[str] = mapped_column(String(254), info={"check": "email"})
+    phone: Mapped[str | None] = mapped_column(String(20), info={"check": "phone"})
     # Permanent address (trvalé bydliště / sídlo).
     street: Mapped[str] = mapped_column(String(200))
     city: Mapped[str] = mapped_column(String(100))
-    postcode: Mapped[str] = mapped_column(String(6))
+    postcode: Mapped[str] = mapped_column(String(6), info={"check": "postcode"})
     # Correspondence address; empty means "same as permanent".
     correspondence_name: Mapped[str | None] = mapped_column(String(200))
     correspondence_street: Mapped[str | None] = mapped_column(String(200))
     correspondence_city: Mapped[str | None] = mapped_column(String(100))
-    correspondence_postcode: Mapped[str | None] = mapped_column(String(6))
+    correspondence_postcode: Mapped[str | None] = mapped_column(String(6), info={"check": "postcode"})
     # Refund bank account: an IBAN or a Czech "prefix-number/bank" account.
-    bank_account: Mapped[str | None] = mapped_column(String(40))
-    segment: Mapped[str] = mapped_column(String(16), default=Segment.HOUSEHOLD, index=True)
+    bank_account: Mapped[str | None] = mapped_column(String(40), info={"check": "bank_account"})
+    segment: Mapped[str] = mapped_column(String(16), info={"enum": Segment}, default=Segment.HOUSEHOLD, index=True)
     active: Mapped[bool] = mapped_column(Boolean, default=True)
+
+    # What a customer of each kind must have besides what every customer has.
+    REQUIRED_FOR_KIND = {CustomerKind.BUSINESS: ("company_id",)}
+
+    @classmethod
+    def missing_for_kind(cls, kind: str, values: dict) -> list[str]:
+        """The fields a customer of this kind lacks among `values`."""
+        return [name for name in cls.REQUIRED_FOR_KIND.get(kind, ()) if not (values.get(name) or "").strip()]
 
     def __str__(self) -> str:
         return f"{self.number} {self.name}"

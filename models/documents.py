@@ -44,8 +44,8 @@ class Document(ValidityMixin, TimestampMixin, db.Model):
     category_id: Mapped[int] = mapped_column(ForeignKey("document_categories.id"), index=True)
     title: Mapped[str] = mapped_column(String(200))
     description: Mapped[str | None] = mapped_column(Text)
-    visibility: Mapped[str] = mapped_column(String(16), default=DocumentVisibility.CUSTOMERS)
-    segment: Mapped[str | None] = mapped_column(String(16))
+    visibility: Mapped[str] = mapped_column(String(16), info={"enum": DocumentVisibility}, default=DocumentVisibility.CUSTOMERS)
+    segment: Mapped[str | None] = mapped_column(String(16), info={"enum": Segment})
     valid_from: Mapped[date] = mapped_column(Date, default=date.today)  # ValidityMixin's, with a default
     file_id: Mapped[int] = mapped_column(ForeignKey("stored_files.id"))
     # A customer's own document: whose, and of which supply point (a limited user sees only theirs).

@@ -48,17 +48,17 @@ class SupplyPoint(CustomerRecord, TimestampMixin, db.Model):
 
     id: Mapped[int] = mapped_column(primary_key=True)
     customer_id: Mapped[int] = mapped_column(ForeignKey("customers.id"), index=True)
-    identifier: Mapped[str] = mapped_column(String(18), unique=True)  # EAN or EIC
-    commodity: Mapped[str] = mapped_column(String(16))
+    identifier: Mapped[str] = mapped_column(String(18), info={"check": "supply_point_identifier"}, unique=True)  # EAN or EIC
+    commodity: Mapped[str] = mapped_column(String(16), info={"enum": Commodity})
     street: Mapped[str] = mapped_column(String(200))
     city: Mapped[str] = mapped_column(String(100))
-    postcode: Mapped[str] = mapped_column(String(6))
+    postcode: Mapped[str] = mapped_column(String(6), info={"check": "postcode"})
     distribution_tariff: Mapped[str | None] = mapped_column(String(10))  # e.g. D02d
     gas_band: Mapped[str | None] = mapped_column(String(40))
     circuit_breaker: Mapped[str | None] = mapped_column(String(20))  # e.g. 3x25 A
     annual_consumption_kwh: Mapped[int | None] = mapped_column(Integer)
     product_id: Mapped[int | None] = mapped_column(ForeignKey("products.id", ondelete="SET NULL"))
-    state: Mapped[str] = mapped_column(String(16), default=SupplyPointState.ACTIVE)
+    state: Mapped[str] = mapped_column(String(16), info={"enum": SupplyPointState}, default=SupplyPointState.ACTIVE)
     self_readings_allowed: Mapped[bool] = mapped_column(Boolean, default=False)
 
     customer = relationship("Customer", backref="supply_points")
@@ -163,6 +163,8 @@ class MeterReading(TimestampMixin, db.Model):
         Index("uq_meter_readings_register_day", "register_id", "read_on", unique=True,
               sqlite_where=text("state != 'rejected'"), postgresql_where=text("state != 'rejected'")),
         Index("ix_meter_readings_supply_point_date", "supply_point_id", "read_on"),
+        # The queue of readings to check (services.metering.readings.review_queue).
+        Index("ix_meter_readings_state_created", "state", "created_at"),
     )
 
     id: Mapped[int] = mapped_column(primary_key=True)
@@ -171,9 +173,9 @@ class MeterReading(TimestampMixin, db.Model):
     supply_point_id: Mapped[int] = mapped_column(ForeignKey("supply_points.id", ondelete="CASCADE"))
     read_on: Mapped[date] = mapped_column(Date)
     value: Mapped[int] = mapped_column(Integer)  # whole units
-    kind: Mapped[str] = mapped_column(String(16), default=ReadingKind.SELF)
-    reason: Mapped[str | None] = mapped_column(String(20))
-    state: Mapped[str] = mapped_column(String(16), default=ReadingState.SUBMITTED)
+    kind: Mapped[str] = mapped_column(String(16), info={"enum": ReadingKind}, default=ReadingKind.SELF)
+    reason: Mapped[str | None] = mapped_column(String(20), info={"enum": ReadingReason})
+    state: Mapped[str] = mapped_column(String(16), info={"enum": ReadingState}, default=ReadingState.SUBMITTED)
     rejection_reason: Mapped[str | None] = mapped_column(Text)
     photo_id: Mapped[int | None] = mapped_column(ForeignKey("stored_files.id", ondelete="SET NULL"))
     submitted_by_id: Mapped[int | None] = mapped_column(ForeignKey("portal_users.id", ondelete="SET NULL"))

@@ -20,7 +20,7 @@ class Product(TimestampMixin, db.Model):
     id: Mapped[int] = mapped_column(primary_key=True)
     code: Mapped[str] = mapped_column(String(20), unique=True)
     name: Mapped[str] = mapped_column(String(100))
-    commodity: Mapped[str] = mapped_column(String(16))
+    commodity: Mapped[str] = mapped_column(String(16), info={"enum": Commodity})
 
     def __str__(self) -> str:
         return self.name
@@ -40,10 +40,10 @@ class PriceList(ValidityMixin, TimestampMixin, db.Model):
     # The billing system's key of the price list (imports upsert by it); None when made here.
     code: Mapped[str | None] = mapped_column(String(40))
     name: Mapped[str] = mapped_column(String(200))
-    commodity: Mapped[str] = mapped_column(String(16))
+    commodity: Mapped[str] = mapped_column(String(16), info={"enum": Commodity})
     product_id: Mapped[int | None] = mapped_column(ForeignKey("products.id"))
     distribution_tariff: Mapped[str | None] = mapped_column(String(10))
-    segment: Mapped[str] = mapped_column(String(16), default=Segment.HOUSEHOLD)
+    segment: Mapped[str] = mapped_column(String(16), info={"enum": Segment}, default=Segment.HOUSEHOLD)
     pdf_id: Mapped[int | None] = mapped_column(ForeignKey("stored_files.id", ondelete="SET NULL"))
     # When the customers were told of it (services.messaging.notices): once, however often it is saved.
     announced_at: Mapped[datetime | None] = mapped_column(UTCDateTime)

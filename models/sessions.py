@@ -36,6 +36,8 @@ class SignInSession(db.Model):
         # The lists of a person's open sessions.
         Index("ix_sign_in_sessions_portal_open", "portal_user_id", "ended_at"),
         Index("ix_sign_in_sessions_staff_open", "staff_user_id", "ended_at"),
+        # The sign-ins on the customer overview's timeline, newest first.
+        Index("ix_sign_in_sessions_portal_started", "portal_user_id", "started_at"),
     )
 
     id: Mapped[int] = mapped_column(primary_key=True)

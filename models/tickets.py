@@ -66,10 +66,10 @@ class RoutingRule(TimestampMixin, db.Model):
     )
 
     id: Mapped[int] = mapped_column(primary_key=True)
-    ticket_kind: Mapped[str] = mapped_column(String(16))
+    ticket_kind: Mapped[str] = mapped_column(String(16), info={"enum": TicketKind})
     request_type_id: Mapped[int | None] = mapped_column(ForeignKey("request_types.id", ondelete="CASCADE"))
     service_category_id: Mapped[int | None] = mapped_column(ForeignKey("service_categories.id", ondelete="CASCADE"))
-    priority: Mapped[str | None] = mapped_column(String(16))
+    priority: Mapped[str | None] = mapped_column(String(16), info={"enum": Priority})
     team_id: Mapped[int | None] = mapped_column(ForeignKey("teams.id", ondelete="CASCADE"))
     staff_user_id: Mapped[int | None] = mapped_column(ForeignKey("staff_users.id", ondelete="CASCADE"))
 
@@ -93,15 +93,15 @@ class Ticket(CustomerRecord, TimestampMixin, db.Model):
     )
 
     id: Mapped[int] = mapped_column(primary_key=True)
-    kind: Mapped[str] = mapped_column(String(16))
+    kind: Mapped[str] = mapped_column(String(16), info={"enum": TicketKind})
     customer_id: Mapped[int] = mapped_column(ForeignKey("customers.id"))
     supply_point_id: Mapped[int | None] = mapped_column(ForeignKey("supply_points.id"))
     request_type_id: Mapped[int | None] = mapped_column(ForeignKey("request_types.id"))
     service_category_id: Mapped[int | None] = mapped_column(ForeignKey("service_categories.id"))
-    priority: Mapped[str] = mapped_column(String(16), default=Priority.NORMAL)
+    priority: Mapped[str] = mapped_column(String(16), info={"enum": Priority}, default=Priority.NORMAL)
     subject: Mapped[str] = mapped_column(String(200))
     text: Mapped[str] = mapped_column(Text)
-    state: Mapped[str] = mapped_column(String(24), default=TicketState.NEW)
+    state: Mapped[str] = mapped_column(String(24), info={"enum": TicketState}, default=TicketState.NEW)
     team_id: Mapped[int | None] = mapped_column(ForeignKey("teams.id", ondelete="SET NULL"))
     assignee_id: Mapped[int | None] = mapped_column(ForeignKey("staff_users.id", ondelete="SET NULL"), index=True)
     created_by_id: Mapped[int | None] = mapped_column(ForeignKey("portal_users.id", ondelete="SET NULL"))
@@ -201,16 +201,18 @@ class Task(TimestampMixin, db.Model):
         CheckConstraint("team_id IS NOT NULL OR assignee_id IS NOT NULL", name="has_owner"),
         Index("ix_tasks_assignee_queue", "assignee_id", "state", "due_at"),
         Index("ix_tasks_team_queue", "team_id", "state", "due_at"),
+        # The service-level breaches: open tasks past their due time.
+        Index("ix_tasks_state_due", "state", "due_at"),
     )
 
     id: Mapped[int] = mapped_column(primary_key=True)
     title: Mapped[str] = mapped_column(String(200))
-    topic: Mapped[str] = mapped_column(String(20))
+    topic: Mapped[str] = mapped_column(String(20), info={"enum": TaskTopic})
     topic_id: Mapped[int] = mapped_column(Integer)
     assignee_id: Mapped[int | None] = mapped_column(ForeignKey("staff_users.id", ondelete="SET NULL"))
     team_id: Mapped[int | None] = mapped_column(ForeignKey("teams.id", ondelete="SET NULL"))
     due_at: Mapped[datetime] = mapped_column(UTCDateTime)
-    state: Mapped[str] = mapped_column(String(16), default=TaskState.OPEN)
+    state: Mapped[str] = mapped_column(String(16), info={"enum": TaskState}, default=TaskState.OPEN)
     done_at: Mapped[datetime | None] = mapped_column(UTCDateTime)
 
     assignee = relationship("StaffUser")

@@ -119,16 +119,18 @@ class PortalUser(PasswordMixin, SignInGuardMixin, UserMixin, TimestampMixin, db.
         Index("uq_portal_users_login_email", "email", unique=True,
               sqlite_where=text("login_id IS NULL"), postgresql_where=text("login_id IS NULL")),
         UniqueConstraint("customer_id", "email", name="uq_portal_users_customer_email"),
+        # The back office's home counts the users waiting for first credentials.
+        Index("ix_portal_users_state", "state"),
     )
 
     id: Mapped[int] = mapped_column(primary_key=True)
     customer_id: Mapped[int] = mapped_column(
         ForeignKey("customers.id", ondelete="CASCADE"), index=True
     )
-    email: Mapped[str] = mapped_column(String(254))
+    email: Mapped[str] = mapped_column(String(254), info={"check": "email"})
     login_id: Mapped[int | None] = mapped_column(ForeignKey("portal_users.id", ondelete="CASCADE"), index=True)
     name: Mapped[str] = mapped_column(String(200))
-    state: Mapped[str] = mapped_column(String(16), default=PortalUserState.INVITED)
+    state: Mapped[str] = mapped_column(String(16), info={"enum": PortalUserState}, default=PortalUserState.INVITED)
     # The account's administrator may manage the other users of the customer.
     is_account_admin: Mapped[bool] = mapped_column(Boolean, default=False)
     locale: Mapped[str | None] = mapped_column(String(5))
@@ -138,7 +140,7 @@ class PortalUser(PasswordMixin, SignInGuardMixin, UserMixin, TimestampMixin, db.
     totp_enabled_at: Mapped[datetime | None] = mapped_column(UTCDateTime)
     # The person's choice in the profile (kept on the row that signs in; it holds for every
     # customer the person acts for): e-mails about new documents, and the invoice PDF in them.
-    document_notices: Mapped[str] = mapped_column(String(8), default=DocumentNotices.EVERY)
+    document_notices: Mapped[str] = mapped_column(String(8), info={"enum": DocumentNotices}, default=DocumentNotices.EVERY)
     invoice_pdf_by_email: Mapped[bool] = mapped_column(Boolean, default=False)
 
     customer = relationship("Customer", backref="portal_users")
@@ -221,7 +223,7 @@ class Team(TimestampMixin, db.Model):
 
     id: Mapped[int] = mapped_column(primary_key=True)
     name: Mapped[str] = mapped_column(String(100), unique=True)
-    email: Mapped[str | None] = mapped_column(String(254))
+    email: Mapped[str | None] = mapped_column(String(254), info={"check": "email"})
     is_default: Mapped[bool] = mapped_column(Boolean, default=False)
 
     members: Mapped[list[StaffUser]] = relationship(
@@ -237,9 +239,9 @@ class StaffUser(PasswordMixin, SignInGuardMixin, UserMixin, TimestampMixin, db.M
     __table_args__ = (CheckConstraint(check_in("role", StaffRole), name="role"),)
 
     id: Mapped[int] = mapped_column(primary_key=True)
-    email: Mapped[str] = mapped_column(String(254), unique=True)
+    email: Mapped[str] = mapped_column(String(254), info={"check": "email"}, unique=True)
     name: Mapped[str] = mapped_column(String(200))
-    role: Mapped[str] = mapped_column(String(16), default=StaffRole.CLERK)
+    role: Mapped[str] = mapped_column(String(16), info={"enum": StaffRole}, default=StaffRole.CLERK)
     active: Mapped[bool] = mapped_column(Boolean, default=True)
     # Absent staff are skipped when work is delegated.
     absent: Mapped[bool] = mapped_column(Boolean, default=False)

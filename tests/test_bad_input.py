@@ -105,11 +105,11 @@ def test_numbers_beyond_their_columns_get_a_message_next_to_the_field(staff_clie
     from models.billing import Payment
 
     page = staff_client.post_form("/admin/payments/new/", {
-        "customer_id": BIG, "received_on": date.today().isoformat(), "amount": "99999999999999",
+        "customer_number": BIG, "received_on": date.today().isoformat(), "amount": "99999999999999",
         "variable_symbol": "2026000001", "reference": "Převod"})
     assert page.status_code == 200
     html = page.get_data(as_text=True)
-    assert "Enter a smaller number." in html and "Enter a smaller amount." in html
+    assert "A customer number has digits only, at most 10." in html and "Enter a smaller amount." in html
     assert db.session.scalars(select(Payment)).all() == []
 
 

@@ -298,7 +298,7 @@ def test_the_queue_shows_unmatched_transactions_to_billing_staff_open_first(app,
         assert shown in html, shown
     assert html.index("Karel Neznámý") < html.index("Vrácený Plátce")
     assert html.index("Jiří Šťastný") < html.index("Vrácený Plátce")
-    assert "Unmatched bank transactions" in client.get("/admin/").get_data(as_text=True)
+    assert "Payments to decide" in client.get("/admin/").get_data(as_text=True)
     client.post_form("/admin/sign-out", page="/admin/")
     make_staff("technician", email="tech.queue@example.com")
     client.staff_sign_in("tech.queue@example.com", PASSWORD)

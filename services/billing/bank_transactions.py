@@ -1,5 +1,8 @@
-"""Incoming bank transactions: the customer a variable symbol names, a credit received as a
-payment or queued for the back office, and a queued one assigned to a customer or returned."""
+"""The back office's "to decide" queue: incoming bank transactions (the customer a variable symbol
+names, a credit received as a payment or queued, a queued one assigned to a customer or returned)
+and the rests of customers' payments (assigned to an invoice or advance, refunded to the
+customer's account, or kept as the customer's credit). Every decision is audited; the caller
+commits it with its audit entry."""
 from __future__ import annotations
 
 from dataclasses import dataclass
@@ -9,17 +12,25 @@ from decimal import Decimal
 from sqlalchemy import case, select, union, update
 
 from extensions import db
-from models.banking import BankTransactionState, UnmatchedBankTransaction
-from models.base import utcnow
+from models.banking import BankTransactionState, RefundOrder, UnmatchedBankTransaction
+from models.base import ZERO, utcnow
 from models.billing import Advance, Invoice, InvoiceState, Payment
 from models.customers import Customer
 from models.users import StaffUser
 from services import audit
-from services.billing.payments import match
+from services.billing.payments import allocate, match, open_share, queue_rest
 
 
 class AlreadyResolved(Exception):
     """The transaction is no longer in the open queue (someone assigned or returned it)."""
+
+
+class NoAccount(Exception):
+    """The customer has no bank account on file to refund to."""
+
+
+class NothingToPay(Exception):
+    """The invoice or advance is not the customer's, or nothing is left to pay on it."""
 
 
 @dataclass(frozen=True)
@@ -50,6 +61,10 @@ def customer_for_symbol(symbol: str | None) -> int | None:
 
 def customer_by_number(number: str) -> Customer | None:
     return db.session.scalars(select(Customer).where(Customer.number == number.strip())).one_or_none()
+
+
+def customer_by_id(customer_id: int) -> Customer | None:
+    return db.session.get(Customer, customer_id)
 
 
 def assigned_customer(transaction: UnmatchedBankTransaction) -> Customer | None:
@@ -109,7 +124,7 @@ def assign(transaction: UnmatchedBankTransaction, customer: Customer, staff: Sta
     """The transaction becomes the customer's payment (under the bank's reference), matched by
     `variable_symbol` (the one the payer should have written; by default the one received).
     Returns the payment and what of it is left unallocated. The caller commits."""
-    if not transaction.is_open:
+    if not transaction.is_open or transaction.is_rest:
         raise AlreadyResolved
     payment = Payment(customer_id=customer.id, received_on=transaction.received_on, amount=transaction.amount,
                       variable_symbol=variable_symbol or transaction.variable_symbol, reference=transaction.reference)
@@ -127,10 +142,71 @@ def assign(transaction: UnmatchedBankTransaction, customer: Customer, staff: Sta
 def return_to_sender(transaction: UnmatchedBankTransaction, staff: StaffUser, reason: str) -> None:
     """Mark the transaction as sent back to the payer (the bank order itself is made in the
     bank). The caller commits."""
+    if transaction.is_rest:
+        raise AlreadyResolved
     _close(transaction, staff, BankTransactionState.RETURNED, return_reason=reason)
     audit.record("bank_transaction_returned", transaction, actor=staff,
                  details={"reference": transaction.reference, "amount": str(transaction.amount),
                           "counter_account": transaction.counter_account, "reason": reason})
+
+
+def payment_targets(item: UnmatchedBankTransaction) -> list[Invoice | Advance]:
+    """The customer's invoices and advances a payment's rest can still pay, oldest due first."""
+    invoices = db.session.scalars(select(Invoice).where(
+        Invoice.customer_id == item.customer_id, Invoice.state.in_(
+            (InvoiceState.UNPAID, InvoiceState.PARTLY_PAID, InvoiceState.OVERDUE)),
+        Invoice.total > Invoice.amount_paid).order_by(Invoice.due_on, Invoice.id).limit(100)).all()
+    advances = db.session.scalars(select(Advance).where(
+        Advance.customer_id == item.customer_id, Advance.amount > Advance.amount_paid)
+        .order_by(Advance.due_on, Advance.id).limit(100)).all()
+    return [*invoices, *advances]
+
+
+def _decided(item: UnmatchedBankTransaction, staff: StaffUser, action: str, **details) -> None:
+    audit.record(action, item, customer_id=item.customer_id, actor=staff,
+                 details={"payment_id": item.payment_id, "amount": str(item.amount), **details})
+
+
+def assign_rest(item: UnmatchedBankTransaction, target: Invoice | Advance, staff: StaffUser) -> Decimal:
+    """The rest pays the customer's invoice or advance, up to what is due on it; what is still
+    left waits in the queue again. Returns that remainder."""
+    if not item.is_open or not item.is_rest:
+        raise AlreadyResolved
+    share = min(item.amount, open_share(target))
+    if target.customer_id != item.customer_id or share <= ZERO:
+        raise NothingToPay
+    _close(item, staff, BankTransactionState.ASSIGNED, amount=share)
+    payment = db.session.get(Payment, item.payment_id)
+    allocate(payment, target, share, date.today())
+    remainder = queue_rest(payment)
+    _decided(item, staff, "payment_rest_assigned",
+             target=str(target) if isinstance(target, Invoice) else f"advance {target.id} {target.due_on}",
+             left=str(remainder.amount if remainder else ZERO))
+    return remainder.amount if remainder else ZERO
+
+
+def refund(item: UnmatchedBankTransaction, staff: StaffUser) -> RefundOrder:
+    """A refund order of the rest to the account in the customer's data (NoAccount without one)."""
+    if not item.is_open or not item.is_rest:
+        raise AlreadyResolved
+    account = (item.customer.bank_account or "").strip()
+    if not account:
+        raise NoAccount
+    _close(item, staff, BankTransactionState.REFUNDED)
+    order = RefundOrder(customer_id=item.customer_id, payment_id=item.payment_id, queue_item_id=item.id,
+                        amount=item.amount, bank_account=account, ordered_on=date.today(), ordered_by_id=staff.id)
+    db.session.add(order)
+    db.session.flush()
+    _decided(item, staff, "payment_rest_refunded", refund_order_id=order.id, bank_account=account)
+    return order
+
+
+def keep_as_credit(item: UnmatchedBankTransaction, staff: StaffUser) -> None:
+    """The rest stays the customer's credit (it keeps counting in the customer's favour)."""
+    if not item.is_open or not item.is_rest:
+        raise AlreadyResolved
+    _close(item, staff, BankTransactionState.CREDIT)
+    _decided(item, staff, "payment_rest_kept_as_credit")
 
 
 def open_first():

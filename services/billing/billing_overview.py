@@ -6,18 +6,20 @@ from dataclasses import dataclass
 from datetime import date
 from decimal import Decimal
 
-from sqlalchemy import case, func
+from sqlalchemy import func
 
 from extensions import db
-from models.billing import Advance, Invoice, InvoiceKind, InvoiceState
+from models.billing import Advance, Invoice, InvoiceState
 from services.access import visible
+from services.billing import balance
 
 
 @dataclass
 class Overview:
     due: Decimal
     overdue: Decimal
-    credit: Decimal
+    credit: Decimal  # overpayments and credits: what the balance says is in the customer's favour
+    balance: Decimal  # as the statement of account closes today
     next_advance: Advance | None
     last_invoice: Invoice | None
 
@@ -32,17 +34,11 @@ def overview(today: date | None = None) -> Overview:
             func.coalesce(func.sum(owed).filter(Invoice.due_on < today), 0),
         )
     ).one()
-    # Credit: settlements in the customer's favour, and what was paid on invoices later
-    # cancelled (their credit notes only offset the cancelled amount, so they are not counted).
-    credit = db.session.execute(
-        visible(Invoice, Invoice.issued_on >= date(today.year - 1, 1, 1)).with_only_columns(func.coalesce(func.sum(
-            case((Invoice.state == InvoiceState.CANCELLED, Invoice.amount_paid),
-                 ((Invoice.total < 0) & (Invoice.kind != InvoiceKind.CREDIT_NOTE), -Invoice.total), else_=0)), 0))
-    ).scalar()
+    today_balance = balance.balance(until=today)
     next_advance = db.session.scalars(
         visible(Advance, Advance.due_on >= today, Advance.amount_paid < Advance.amount)
         .order_by(Advance.due_on).limit(1)
     ).first()
     last_invoice = db.session.scalars(visible(Invoice).order_by(Invoice.issued_on.desc(), Invoice.id.desc()).limit(1)).first()
     q = lambda v: Decimal(str(v)).quantize(Decimal("0.01"))  # noqa: E731
-    return Overview(q(due), q(overdue), q(credit), next_advance, last_invoice)
+    return Overview(q(due), q(overdue), balance.credit(today_balance), today_balance, next_advance, last_invoice)

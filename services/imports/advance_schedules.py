@@ -143,7 +143,7 @@ def _match_waiting_payments(schedule: AdvanceSchedule) -> None:
                  .where(PaymentAllocation.payment_id == Payment.id).scalar_subquery())
     waiting = db.session.scalars(select(Payment).where(
         Payment.customer_id == schedule.customer_id, Payment.variable_symbol == schedule.variable_symbol,
-        Payment.amount > allocated).order_by(Payment.received_on, Payment.id)).all()
+        Payment.amount > allocated, Payment.reversed_at.is_(None)).order_by(Payment.received_on, Payment.id)).all()
     for payment in waiting:
         match(payment)
 

@@ -25,7 +25,7 @@ def parse(record: dict) -> dict:
         raise RecordError("number", _l("A customer number has digits only."))
     kind = choice(record, "kind", CustomerKind, default=CustomerKind.HOUSEHOLD.value)
     company_id = optional(record, "company_id", 8)
-    if kind == CustomerKind.BUSINESS and company_id is None:
+    if Customer.missing_for_kind(kind, {"company_id": company_id}):
         raise RecordError("company_id", _l("A business customer needs an IČO."))
     if company_id is not None and kind != CustomerKind.BUSINESS:
         raise RecordError("company_id", _l("Only a business customer has an IČO."))

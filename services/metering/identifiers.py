@@ -63,3 +63,8 @@ def is_valid_ico(value: str) -> bool:
     total = sum(int(d) * w for d, w in zip(value[:7], range(8, 1, -1), strict=True))
     check = (11 - total % 11) % 10
     return check == int(value[7])
+
+
+def is_valid_dic(value: str) -> bool:
+    """A Czech DIČ: CZ and the IČO (8 digits) or the birth number (9 or 10) of a person."""
+    return bool(re.fullmatch(r"CZ\d{8,10}", value or ""))
