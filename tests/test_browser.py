@@ -31,4 +31,4 @@ def test_the_navigation_collapses_into_a_menu_on_a_phone(browser, live_server):
 
 def test_staff_sign_in_to_the_back_office(page, live_server):
     browser_sign_in(page, live_server, "admin@example.com", "Demo-Back-Office-2026", staff=True)
-    expect(page.get_by_role("heading", name="Back office")).to_be_visible()
+    expect(page.get_by_role("heading", name="Co na mě čeká")).to_be_visible()
