@@ -22,19 +22,19 @@ too); the database gets it when the job ends."""
 from __future__ import annotations
 
 import logging
-import os
 import threading
 import time
 from collections.abc import Callable
 
 import redis
-from flask import current_app, has_app_context, has_request_context
+from flask import current_app, has_app_context
 from flask_babel import force_locale, gettext as _
 from sqlalchemy import event, select, update
 
 from extensions import db
 from models.base import utcnow
 from models.jobs import Job, JobState
+from services import background
 
 log = logging.getLogger("portal.jobs")
 
@@ -256,39 +256,13 @@ def _listen_once() -> None:
             event.listen(db.session, "after_commit", _after_commit)
 
 
-class _Runner:
-    """One thread per process and app without Redis: runs queued jobs when woken, and every
-    JOBS_POLL_SECONDS."""
+class _Runner(background.PollingThread):
+    """Without Redis: runs queued jobs when woken, and every JOBS_POLL_SECONDS."""
 
-    def __init__(self, app):
-        self.app = app
-        self.pid = os.getpid()
-        self._woken = threading.Event()
-        self._stopping = False
-        self.thread = threading.Thread(target=self._run, name="job-runner", daemon=True)
+    name, extension, poll_setting, stop_timeout = "job-runner", "job_runner", "JOBS_POLL_SECONDS", 30.0
 
-    def alive(self) -> bool:
-        # After a fork the child has the object but not the thread.
-        return self.pid == os.getpid() and self.thread.is_alive() and not self._stopping
-
-    def wake(self) -> None:
-        self._woken.set()
-
-    def stop(self, timeout: float = 30) -> None:
-        self._stopping = True
-        self._woken.set()
-        self.thread.join(timeout)
-
-    def _run(self) -> None:
-        while not self._stopping:
-            self._woken.clear()
-            with self.app.app_context():
-                try:
-                    run_queued(lambda: self._stopping)
-                except Exception:  # noqa: BLE001 - the thread must outlive a broken round
-                    db.session.rollback()
-                    log.exception("job round failed; the next one tries again")
-            self._woken.wait(self.app.config["JOBS_POLL_SECONDS"])
+    def round(self) -> None:
+        run_queued(lambda: self.stopping)
 
 
 def runs_in_process(app) -> bool:
@@ -299,37 +273,17 @@ def runs_in_process(app) -> bool:
     return not app.testing if flag is None else bool(flag)
 
 
-_starting = threading.Lock()
-
-
 def ensure_runner(app) -> _Runner | None:
-    """This process's runner, started on first use: so it runs in each forked gunicorn worker
-    and never in the master nor at import."""
-    if not runs_in_process(app):
-        return None
-    runner = app.extensions.get("job_runner")
-    if runner is not None and runner.alive():
-        return runner
-    with _starting:
-        runner = app.extensions.get("job_runner")
-        if runner is None or not runner.alive():
-            runner = app.extensions["job_runner"] = _Runner(app)
-            runner.thread.start()
-    return runner
+    """This process's runner, started on first use (services/background.py)."""
+    return background.ensure(app, _Runner) if runs_in_process(app) else None
 
 
 def wake(app) -> None:
-    runner = app.extensions.get("job_runner")
-    if (runner is None or not runner.alive()) and has_request_context():
-        runner = ensure_runner(app)
-    if runner is not None and runner.alive():
-        runner.wake()
+    background.wake(app, _Runner, ensure_runner)
 
 
 def stop_runner(app) -> None:
-    runner = app.extensions.pop("job_runner", None)
-    if runner is not None and runner.pid == os.getpid():
-        runner.stop()
+    background.stop(app, _Runner)
 
 
 def init_app(app) -> None:

@@ -18,13 +18,12 @@ by e-mail); the row references it and the sender attaches its bytes."""
 from __future__ import annotations
 
 import logging
-import os
 import smtplib
 import threading
 from collections.abc import Iterable
 from datetime import timedelta
 
-from flask import current_app, has_app_context, has_request_context, render_template
+from flask import current_app, has_app_context, render_template
 from flask_mail import Connection, Message as MailMessage
 from markupsafe import escape
 from sqlalchemy import event, select, update
@@ -33,6 +32,7 @@ from extensions import db
 from models.base import utcnow
 from models.outbox import EmailState, OutgoingEmail
 from models.users import StaffRole
+from services import background
 
 log = logging.getLogger("portal.outbox")
 
@@ -256,80 +256,31 @@ def _listen_once() -> None:
         event.listen(db.session, "after_commit", _after_commit)
 
 
-class _Sender:
-    """One thread per process and app: sends when woken, and every OUTBOX_POLL_SECONDS."""
+class _Sender(background.PollingThread):
+    """Sends when woken, and every OUTBOX_POLL_SECONDS."""
 
-    def __init__(self, app):
-        self.app = app
-        self.pid = os.getpid()
-        self._woken = threading.Event()
-        self._stopping = False
-        self.thread = threading.Thread(target=self._run, name="outbox-sender", daemon=True)
+    name, extension, poll_setting = "outbox-sender", "outbox_sender", "OUTBOX_POLL_SECONDS"
 
-    def alive(self) -> bool:
-        # After a fork the child has the object but not the thread.
-        return self.pid == os.getpid() and self.thread.is_alive() and not self._stopping
-
-    def wake(self) -> None:
-        self._woken.set()
-
-    def stop(self, timeout: float = 15) -> None:
-        self._stopping = True
-        self._woken.set()
-        self.thread.join(timeout)
-
-    def _run(self) -> None:
-        while not self._stopping:
-            self._woken.clear()
-            try:
-                self._send_all_due()
-            except Exception:  # noqa: BLE001 - the thread must outlive a broken round
-                log.exception("outbox round failed; the next one tries again")
-            self._woken.wait(self.app.config["OUTBOX_POLL_SECONDS"])
-
-    def _send_all_due(self) -> None:
-        with self.app.app_context():
-            try:
-                while not self._stopping and sum(send_due(limit=BATCH)) == BATCH:
-                    pass
-            except Exception:
-                db.session.rollback()
-                raise
-
-
-_starting = threading.Lock()
+    def round(self) -> None:
+        while not self.stopping and sum(send_due(limit=BATCH)) == BATCH:
+            pass
 
 
 def ensure_sender(app) -> _Sender | None:
-    """This process's sender for the app, started on first use: lazily, so that it runs in
-    each forked gunicorn worker and never in the master nor at import."""
+    """This process's sender for the app, started on first use (services/background.py)."""
     if not (app.config["OUTBOX_WORKER"] and app.config.get("MAIL_SERVER")):
         return None
-    sender = app.extensions.get("outbox_sender")
-    if sender is not None and sender.alive():
-        return sender
-    with _starting:
-        sender = app.extensions.get("outbox_sender")
-        if sender is None or not sender.alive():
-            sender = app.extensions["outbox_sender"] = _Sender(app)
-            sender.thread.start()
-    return sender
+    return background.ensure(app, _Sender)
 
 
 def wake(app) -> None:
     """A commit wrote e-mails: the sender takes them now. Outside a request (a CLI command
     that is about to exit) no thread is started; the servers' next round or cron sends them."""
-    sender = app.extensions.get("outbox_sender")
-    if (sender is None or not sender.alive()) and has_request_context():
-        sender = ensure_sender(app)
-    if sender is not None and sender.alive():
-        sender.wake()
+    background.wake(app, _Sender, ensure_sender)
 
 
 def stop_sender(app) -> None:
-    sender = app.extensions.pop("outbox_sender", None)
-    if sender is not None and sender.pid == os.getpid():
-        sender.stop()
+    background.stop(app, _Sender)
 
 
 def init_app(app) -> None:
