@@ -18,6 +18,7 @@ from pathlib import Path
 
 sys.path.insert(0, str(Path(__file__).resolve().parent.parent))
 
+from arguments import command_line  # noqa: E402
 from sqlalchemy import func, select  # noqa: E402
 
 from extensions import db  # noqa: E402
@@ -85,10 +86,5 @@ def main(invoice_rows: int, database_url: str | None) -> None:
 
 
 if __name__ == "__main__":
-    args = sys.argv[1:]
-    database = None
-    if "--database-url" in args:
-        i = args.index("--database-url")
-        database = args[i + 1]
-        del args[i:i + 2]
-    main(int(args[0]) if args else 200_000, database)
+    args = command_line("invoice rows", 200_000)
+    main(args.count, args.database_url)

@@ -23,6 +23,7 @@ from pathlib import Path
 
 sys.path.insert(0, str(Path(__file__).resolve().parent.parent))
 
+from arguments import command_line  # noqa: E402
 from sqlalchemy import insert, select, text  # noqa: E402
 
 from extensions import db  # noqa: E402
@@ -150,11 +151,5 @@ def main(n_points: int, days: int, database_url: str | None) -> None:
 
 
 if __name__ == "__main__":
-    args = sys.argv[1:]
-    options = {"--database-url": None, "--days": "365"}
-    for name in options:
-        if name in args:
-            i = args.index(name)
-            options[name] = args[i + 1]
-            del args[i:i + 2]
-    main(int(args[0]) if args else 10_000, int(options["--days"]), options["--database-url"])
+    args = command_line("supply points", 10_000, days=365)
+    main(args.count, args.days, args.database_url)

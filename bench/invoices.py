@@ -22,6 +22,7 @@ from pathlib import Path
 
 sys.path.insert(0, str(Path(__file__).resolve().parent.parent))
 
+from arguments import command_line  # noqa: E402
 from sqlalchemy import event, insert, select  # noqa: E402
 
 from extensions import db  # noqa: E402
@@ -143,10 +144,5 @@ def main(n_invoices: int, database_url: str | None) -> None:
 
 
 if __name__ == "__main__":
-    args = sys.argv[1:]
-    database = None
-    if "--database-url" in args:
-        i = args.index("--database-url")
-        database = args[i + 1]
-        del args[i:i + 2]
-    main(int(args[0]) if args else 1_000_000, database)
+    args = command_line("invoices", 1_000_000)
+    main(args.count, args.database_url)
